@@ -1,0 +1,350 @@
+"""The generic, spec-driven checker: one PoseFrame in, events and a display state out.
+
+Order of judgement on every frame, each step able to say "no judgement":
+1. visibility: are the landmarks the spec needs seen well enough? If not for
+   `lost_after_s`, say which parts are missing and judge nothing;
+2. position: is the person in the exercise's position at all (debounced both ways)?
+3. counting (reps, a phase state machine with hysteresis and minimum durations) or
+   timing (hold segments with good-form time);
+4. form rules: continuously (a fault held for `for_s`), at the peak of a rep, or over a rep.
+Everything works from timestamps, so dropped frames and variable frame rates are fine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep
+from .features import FeatureExtractor, Features
+from .landmarks import PoseFrame
+from .smoothing import OneEuroFilter
+from .specs import Bound, ExerciseSpec, Rule
+
+_GAP_RESET_S = 0.5  # a detection gap longer than this restarts smoothing
+_CLEAR_S = 0.3  # a continuous fault must be absent this long before its episode ends
+_REP_CUE_S = 2.5  # how long a rep's fault message stays on screen
+
+
+@dataclass(slots=True)
+class _Episode:
+    """A continuous rule's current stretch of breaking."""
+
+    onset: float | None = None  # first frame breaking
+    last_break: float = 0.0
+    confirmed: bool = False
+    worst: float = math.nan
+
+
+@dataclass(slots=True)
+class _RepTrack:
+    t_start: float
+    peak_t: float
+    peak_v: float
+    peak_values: dict[str, float]
+    peak_side: str | None
+    mins: dict[str, float] = field(default_factory=dict)
+    maxs: dict[str, float] = field(default_factory=dict)
+    trace: list[tuple[float, float]] = field(default_factory=list)
+
+
+def _debounce(current: bool, wanted: bool, since: float | None, t: float, need_s: float
+              ) -> tuple[bool, float | None, float | None]:
+    """Switch a boolean only after ``wanted`` differed from it for ``need_s`` seconds.
+
+    Returns (new value, pending-since, switch time backdated to when the change began).
+    """
+    if wanted == current:
+        return current, None, None
+    since = t if since is None else since
+    if t - since >= need_s:
+        return wanted, None, since
+    return current, since, None
+
+
+class Checker:
+    """Stateful judge of one exercise set; feed it frames in time order."""
+
+    def __init__(self, spec: ExerciseSpec) -> None:
+        self.spec = spec
+        self.features = FeatureExtractor(spec)
+        self.filter = OneEuroFilter(spec.smoothing.min_cutoff, spec.smoothing.beta)
+        self.continuous = [r for r in spec.rules if r.when == "continuous"]
+        self.rep_rules = [r for r in spec.rules if r.when != "continuous"]
+        self.t = 0.0
+        self.last_pose_t: float | None = None
+        # visibility
+        self.visible = False
+        self.last_seen_t: float | None = None
+        self.announced_lost = False
+        # position
+        self.in_position = False
+        self.pos_pending: float | None = None
+        self.last_in_position_t: float | None = None
+        # reps
+        self.reps = 0
+        self.reps_by_side: dict[str, int] = {"left": 0, "right": 0} if spec.per_side else {}
+        self.rep: _RepTrack | None = None
+        self.rep_stuck = False
+        # holds
+        self.hold_start: float | None = None
+        self.hold_good = 0.0
+        self.hold_last_t = 0.0
+        self.hold_total = 0.0
+        self.good_total = 0.0
+        # rules
+        self.episodes = {r.code + str(i): _Episode() for i, r in enumerate(self.continuous)}
+        self.rep_cue: tuple[str, float] | None = None
+        self.last_features: Features | None = None
+
+    # ---- the frame loop -------------------------------------------------------------------
+    def update(self, frame: PoseFrame) -> FrameResult:
+        """Judge one frame. Cheap: a few hundred float operations beyond the filter."""
+        t = frame.t
+        self.t = t
+        events: list[Event] = []
+        feats = self._features(frame)
+        values = feats.values if feats is not None else {}
+        seen = feats is not None and not feats.missing
+        self._update_visibility(seen, feats, t, events)
+        judge = self.visible and seen
+        if judge:
+            wanted = all(self._bound_ok(b, values) for b in self.spec.position.require)
+            need = self.spec.position.enter_s if wanted else self.spec.position.exit_s
+            new, self.pos_pending, switched = _debounce(
+                self.in_position, wanted, self.pos_pending, t, need)
+            if new != self.in_position:
+                self.in_position = new
+                events.append(Notice("in_position" if new else "out_of_position",
+                                     f"{self.spec.title}: "
+                                     + ("in position" if new else "out of position"),
+                                     switched if switched is not None else t))
+                since = switched if switched is not None else t
+                if not new:
+                    self._leave_position(since, events)
+                elif self.spec.hold is not None:  # the hold began when the position did
+                    self.hold_start, self.hold_good, self.hold_last_t = since, 0.0, since
+        elif self.in_position and (self.last_seen_t is None or t - self.last_seen_t
+                                   > self.spec.visibility.lost_after_s):
+            self.in_position = False
+            self._leave_position(self.last_seen_t or t, events)
+        if judge and self.in_position:
+            self.last_in_position_t = t
+            breaking = self._continuous(values, t, events)
+            if self.spec.reps is not None:
+                self._count(feats, t, events)
+            else:
+                self._hold(t, breaking)
+        return FrameResult(tuple(events), self._state(feats))
+
+    def finish(self) -> list[Event]:
+        """Close what is still open at the end of the source (episodes, hold segment)."""
+        events: list[Event] = []
+        self._leave_position(self.last_in_position_t or self.t, events)
+        return events
+
+    # ---- steps ----------------------------------------------------------------------------
+    def _features(self, frame: PoseFrame) -> Features | None:
+        pose = frame.pose
+        if pose is None:
+            return None
+        if self.last_pose_t is not None and frame.t - self.last_pose_t > _GAP_RESET_S:
+            self.filter.reset()
+            self.features.reset()
+        self.last_pose_t = frame.t
+        px = self.filter(frame.pixels(), frame.t)
+        feats = self.features.compute(px.tolist(), pose.visibility.tolist(),
+                                      pose.image[:, 2].tolist())
+        self.last_features = feats
+        return feats
+
+    def _update_visibility(self, seen: bool, feats: Features | None, t: float,
+                           events: list[Event]) -> None:
+        if seen:
+            self.last_seen_t = t
+            if not self.visible:
+                self.visible = True
+                if self.announced_lost:
+                    events.append(Notice("visible_again", "I can see you again", t))
+                    self.announced_lost = False
+            return
+        lost_for = t - (self.last_seen_t if self.last_seen_t is not None else 0.0)
+        if self.visible and lost_for > self.spec.visibility.lost_after_s:
+            self.visible = False
+        lost = lost_for > self.spec.visibility.lost_after_s
+        if not self.visible and not self.announced_lost and lost:
+            self.announced_lost = True
+            events.append(Notice("not_visible", self._missing_message(feats), t))
+
+    @staticmethod
+    def _missing_message(feats: Features | None) -> str:
+        if feats is None:
+            return "I can't see you: step into the camera's view, side-on"
+        parts = ", ".join(p.replace("_", " ") + "s" for p in feats.missing)
+        return f"I can't see your {parts}: move so your whole body is in view"
+
+    @staticmethod
+    def _bound_ok(bound: Bound, values: dict[str, float]) -> bool:
+        v = values.get(bound.signal, math.nan)
+        return not math.isnan(v) and bound.holds(v)
+
+    def _leave_position(self, t: float, events: list[Event]) -> None:
+        """Out of position or out of sight: close faults and holds, drop a half-done rep."""
+        for i, rule in enumerate(self.continuous):
+            self._end_episode(rule, self.episodes[rule.code + str(i)], events)
+        self.rep = None
+        self.rep_stuck = False
+        if self.hold_start is not None:
+            if t - self.hold_start >= self.spec.hold.min_s:  # type: ignore[union-attr]
+                good = min(self.hold_good, t - self.hold_start)
+                events.append(HoldSegment(self.hold_start, t, good))
+                self.hold_total += t - self.hold_start
+                self.good_total += good
+            self.hold_start = None
+            self.hold_good = 0.0
+
+    def _continuous(self, values: dict[str, float], t: float, events: list[Event]) -> bool:
+        """Run continuous rules; True when any of them breaks on this frame."""
+        any_break = False
+        for i, rule in enumerate(self.continuous):
+            ep = self.episodes[rule.code + str(i)]
+            v = values.get(rule.signal or "", math.nan)
+            if math.isnan(v):
+                continue  # not seen: no judgement, and the episode neither grows nor ends
+            if rule.breaks(v):
+                any_break = True
+                if ep.onset is None:
+                    ep.onset = t
+                    ep.worst = v
+                ep.last_break = t
+                ep.worst = max(ep.worst, v) if rule.above is not None else min(ep.worst, v)
+                if not ep.confirmed and t - ep.onset >= rule.for_s:
+                    ep.confirmed = True
+            elif ep.onset is not None and t - ep.last_break > _CLEAR_S:
+                self._end_episode(rule, ep, events)
+        return any_break
+
+    @staticmethod
+    def _end_episode(rule: Rule, ep: _Episode, events: list[Event]) -> None:
+        if ep.onset is not None and ep.confirmed:
+            events.append(Issue(rule.code, rule.message, ep.onset, max(ep.onset, ep.last_break),
+                                rule.code, round(ep.worst, 4)))
+        ep.onset = None
+        ep.confirmed = False
+        ep.worst = math.nan
+
+    def _hold(self, t: float, breaking: bool) -> None:
+        if self.hold_start is None:
+            self.hold_start = t
+            self.hold_good = 0.0
+        elif not breaking:
+            self.hold_good += t - self.hold_last_t
+        self.hold_last_t = t
+
+    def _count(self, feats: Features | None, t: float, events: list[Event]) -> None:
+        reps = self.spec.reps
+        assert reps is not None and feats is not None
+        v = feats.values.get(reps.signal, math.nan)
+        if math.isnan(v):
+            return
+        active = self.rep is not None or self.rep_stuck
+        now_active = reps.is_active(v, active)
+        if self.rep_stuck:
+            self.rep_stuck = now_active
+            return
+        if self.rep is None:
+            if now_active:
+                side = feats.side_of(reps.side_by) if reps.side_by else None
+                self.rep = _RepTrack(t, t, v, dict(feats.values), side)
+            return
+        rep = self.rep
+        rep.trace.append((t, v))
+        for name, value in feats.values.items():
+            if not math.isnan(value):
+                rep.mins[name] = min(rep.mins.get(name, value), value)
+                rep.maxs[name] = max(rep.maxs.get(name, value), value)
+        if (v < rep.peak_v) if reps.direction == "down" else (v > rep.peak_v):
+            rep.peak_t, rep.peak_v = t, v
+            rep.peak_values = dict(feats.values)
+            if reps.side_by:
+                rep.peak_side = feats.side_of(reps.side_by) or rep.peak_side
+        if t - rep.t_start > reps.max_rep_s:
+            self.rep = None
+            self.rep_stuck = True  # stayed down too long: not a rep; wait for the return
+            return
+        if not now_active:
+            self.rep = None
+            self._complete(rep, t, events)
+
+    def _complete(self, rep: _RepTrack, t_end: float, events: list[Event]) -> None:
+        reps = self.spec.reps
+        assert reps is not None
+        active_s = t_end - rep.t_start
+        if active_s < reps.min_active_s or active_s < reps.min_rep_s:
+            return
+        if not all(self._bound_ok(b, rep.peak_values) for b in reps.require):
+            return
+        self.reps += 1
+        side = rep.peak_side if self.spec.per_side else None
+        if side is not None:
+            self.reps_by_side[side] = self.reps_by_side.get(side, 0) + 1
+        codes: list[str] = []
+        for rule in self.rep_rules:
+            value = self._rep_value(rule, rep, t_end)
+            if value is not None and not math.isnan(value) and rule.breaks(value):
+                codes.append(rule.code)
+                when = rep.peak_t if rule.when == "peak" else rep.t_start
+                events.append(Issue(rule.code, rule.message, when, t_end, rule.code,
+                                    round(value, 4), self.reps))
+                self.rep_cue = (rule.message, t_end)
+        extremes = {k: round(v, 3) for k, v in rep.peak_values.items() if not math.isnan(v)}
+        events.insert(0, Rep(self.reps, side, rep.t_start, t_end, rep.peak_t, extremes,
+                             tuple(codes)))
+
+    def _rep_value(self, rule: Rule, rep: _RepTrack, t_end: float) -> float | None:
+        if rule.when == "peak":
+            return rep.peak_values.get(rule.signal or "", math.nan)
+        if rule.signal is not None:
+            table = rep.mins if rule.stat == "min" else rep.maxs
+            return table.get(rule.signal, math.nan)
+        if rule.metric == "rep_s":
+            return t_end - rep.t_start
+        if rule.metric == "to_peak_s":
+            return rep.peak_t - rep.t_start
+        if rule.metric == "from_peak_s":
+            return t_end - rep.peak_t
+        # peak_dwell_s: time spent within `band` of the peak value
+        trace = np.array(rep.trace or [(rep.peak_t, rep.peak_v)])
+        near = np.abs(trace[:, 1] - rep.peak_v) <= rule.band
+        if len(trace) < 2:
+            return 0.0
+        dts = np.diff(trace[:, 0], append=trace[-1, 0])
+        return float(np.sum(dts[near]))
+
+    # ---- display --------------------------------------------------------------------------
+    def _state(self, feats: Features | None) -> CheckerState:
+        active = tuple(
+            r.code for i, r in enumerate(self.continuous)
+            if self.episodes[r.code + str(i)].confirmed
+        )
+        cue = None
+        if active:
+            cue = next(r.message for r in self.continuous if r.code == active[0])
+        elif self.rep_cue is not None and self.t - self.rep_cue[1] < _REP_CUE_S:
+            cue = self.rep_cue[0]
+        elif not self.visible and self.announced_lost:
+            cue = self._missing_message(feats)
+        if self.spec.reps is not None:
+            phase = "active" if self.rep is not None else ("rest" if self.in_position else "idle")
+        else:
+            phase = "hold" if self.hold_start is not None else "rest"
+        open_hold = (self.t - self.hold_start) if self.hold_start is not None else 0.0
+        return CheckerState(
+            t=self.t, in_position=self.in_position, visible=self.visible, phase=phase,
+            reps=self.reps, reps_by_side=dict(self.reps_by_side),
+            hold_s=self.hold_total + open_hold, good_hold_s=self.good_total + self.hold_good,
+            active_issues=active, cue=cue, side=feats.facing if feats else None,
+            signals=dict(feats.values) if feats else {},
+        )

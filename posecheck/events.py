@@ -1,0 +1,95 @@
+"""What the checker tells the world: events as they happen, and the state shown on screen.
+
+These types are the contract between the checker (which decides) and the sinks (which
+report, draw or speak). Sinks never re-derive judgement from landmarks; they only
+render these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A form fault the checker is sure of, with when it was seen."""
+
+    code: str
+    message: str
+    t_start: float
+    t_end: float
+    rule: str
+    value: float | None = None  # the measured signal value that broke the rule
+    rep_index: int | None = None  # set when the fault was judged on a rep
+
+    def __post_init__(self) -> None:
+        if self.t_end < self.t_start:
+            raise ValueError(f"Issue {self.code}: t_end {self.t_end} < t_start {self.t_start}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    """One completed repetition."""
+
+    index: int  # 1-based over the whole set
+    side: str | None  # "left" / "right" for per-side exercises, else None
+    t_start: float
+    t_end: float
+    t_peak: float  # time of the extreme of the counting signal (bottom of a lunge, top of a bridge)
+    extremes: dict[str, float] = field(default_factory=dict)  # signal -> extreme value in the rep
+    issues: tuple[str, ...] = ()  # issue codes judged on this rep
+
+    @property
+    def duration(self) -> float:
+        return self.t_end - self.t_start
+
+
+@dataclass(frozen=True, slots=True)
+class HoldSegment:
+    """A continuous stretch in the hold position; ``good_s`` counts only time with no fault."""
+
+    t_start: float
+    t_end: float
+    good_s: float
+
+    @property
+    def duration(self) -> float:
+        return self.t_end - self.t_start
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should know that is not a form fault (e.g. body part not visible)."""
+
+    kind: str  # "not_visible" | "visible_again" | "out_of_position" | "in_position"
+    message: str
+    t: float
+
+
+Event = Rep | Issue | HoldSegment | Notice
+
+
+@dataclass(frozen=True, slots=True)
+class CheckerState:
+    """A snapshot for overlays and voice: what to show now. Cheap to build every frame."""
+
+    t: float
+    in_position: bool
+    visible: bool
+    phase: str  # "idle" | "up" | "down" (reps) or "hold" / "rest" (holds)
+    reps: int
+    reps_by_side: dict[str, int]
+    hold_s: float  # total time in position (holds)
+    good_hold_s: float  # time in position without any active fault
+    active_issues: tuple[str, ...]  # codes of faults present right now
+    cue: str | None  # the one message to show / say now, if any
+    side: str | None  # the body side being judged
+    signals: dict[str, float]  # current smoothed signal values, for display and debugging
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """What one frame produced: new events and the state after it."""
+
+    events: tuple[Event, ...]
+    state: CheckerState

@@ -1,0 +1,81 @@
+"""Plane geometry on 2-D points (pixels, y pointing down), in pure numpy.
+
+All functions take points as length-2 arrays in an aspect-correct frame (pixels, not
+MediaPipe's 0..1 coordinates, whose x and y units differ unless the frame is square) and
+return plain floats, so a signal's meaning does not depend on the camera's resolution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+Point = Sequence[float]
+
+_EPS = 1e-6
+
+
+def joint_angle(a: Point, b: Point, c: Point) -> float:
+    """Angle ABC at ``b`` in degrees, 0..180 (180 = straight)."""
+    x1, y1 = a[0] - b[0], a[1] - b[1]
+    x2, y2 = c[0] - b[0], c[1] - b[1]
+    n = math.hypot(x1, y1) * math.hypot(x2, y2)
+    if n < _EPS:
+        return math.nan
+    cos = (x1 * x2 + y1 * y2) / n
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def line_offset(p: Point, a: Point, b: Point) -> float:
+    """Signed distance of ``p`` from the line AB, as a fraction of |AB|.
+
+    Positive means ``p`` lies above the line (towards the top of the image), the side a
+    piked hip is on; negative is below, where a sagging hip is.
+    """
+    dx = b[0] - a[0]
+    dy = b[1] - a[1]
+    length_sq = dx * dx + dy * dy
+    if length_sq < _EPS:
+        return math.nan
+    # Normal (dy, -dx) or its opposite; choose the one pointing up (negative image y).
+    nx, ny = dy, -dx
+    if ny > 0 or (ny == 0 and nx < 0):
+        nx, ny = -nx, -ny
+    return ((p[0] - a[0]) * nx + (p[1] - a[1]) * ny) / length_sq
+
+
+def inclination(a: Point, b: Point) -> float:
+    """Angle of segment AB from the horizontal in degrees, 0..90 (direction ignored)."""
+    dx = abs(b[0] - a[0])
+    dy = abs(b[1] - a[1])
+    if dx + dy < _EPS:
+        return math.nan
+    return math.degrees(math.atan2(dy, dx))
+
+
+def lean(base: Point, top: Point, heading: float) -> float:
+    """Signed angle of the segment base->top from vertical, in degrees.
+
+    Positive leans towards ``heading`` (+1: the person faces image-right, -1: image-left),
+    negative leans backwards. Used for the trunk: forward lean vs an arched-back lean.
+    """
+    dx = top[0] - base[0]
+    dy = base[1] - top[1]  # up is positive
+    if abs(dx) + abs(dy) < _EPS:
+        return math.nan
+    return math.degrees(math.atan2(dx * heading, dy))
+
+
+def distance(a: Point, b: Point) -> float:
+    """Euclidean distance."""
+    return math.hypot(b[0] - a[0], b[1] - a[1])
+
+
+def height_above(p: Point, ref: Point) -> float:
+    """How far ``p`` is above ``ref`` (positive = higher in the image)."""
+    return float(ref[1] - p[1])
+
+
+def forward_of(p: Point, ref: Point, heading: float) -> float:
+    """How far ``p`` is in front of ``ref`` along the direction the person faces."""
+    return float((p[0] - ref[0]) * heading)

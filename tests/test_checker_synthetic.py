@@ -1,0 +1,200 @@
+"""The checker on synthetic landmark sequences: every rule and state transition, with
+noise and dropped frames, asserting the exact event lists."""
+
+from __future__ import annotations
+
+import pytest
+import synth
+
+from posecheck.checker import Checker
+from posecheck.events import HoldSegment, Issue, Notice, Rep
+from posecheck.landmarks import PoseFrame
+from posecheck.specs import spec_for
+
+
+def run(name: str, frames: list[PoseFrame]) -> tuple[Checker, list]:
+    checker = Checker(spec_for(name))
+    events = []
+    for f in frames:
+        events.extend(checker.update(f).events)
+    events.extend(checker.finish())
+    return checker, events
+
+
+def of(events: list, kind: type) -> list:
+    return [e for e in events if isinstance(e, kind)]
+
+
+# ---- lunge -----------------------------------------------------------------------------------
+def lunge_set(bottoms: list, period: float = 2.0, lead_in: float = 1.0, tail: float = 1.0):
+    """Stand, then one lunge per entry of `bottoms` (a key pose), alternating the front leg."""
+    keys = [(0.0, synth.standing()), (lead_in, synth.standing())]
+    t = lead_in
+    for bottom in bottoms:
+        keys += [(t + period * 0.45, bottom), (t + period * 0.55, bottom), (t + period, synth.standing())]
+        t += period
+    keys.append((t + tail, synth.standing()))
+    return keys
+
+
+def alternating_frames(bottoms: list, **kw) -> list[PoseFrame]:
+    """Alternate the front leg: odd reps mirror the legs by swapping near/far leg keys."""
+    motion = synth.timeline(lunge_set(bottoms))
+    return synth.frames(motion, **kw)
+
+
+def test_lunge_counts_clean_reps_without_issues() -> None:
+    checker, events = run("lunge", alternating_frames([synth.lunge_bottom()] * 4, drop_every=7))
+    reps = of(events, Rep)
+    assert [r.index for r in reps] == [1, 2, 3, 4]
+    assert all(r.issues == () for r in reps)
+    assert of(events, Issue) == []
+    assert checker.reps_by_side == {"left": 0, "right": 4}  # near (right) leg in front
+    # rep timestamps bracket each bottom (at 1.9, 3.9, ...)
+    for i, r in enumerate(reps):
+        assert r.t_start < 1.0 + 2 * i + 0.9 < r.t_end
+
+
+def test_lunge_front_leg_is_the_flexed_hip_side() -> None:
+    frames = synth.frames(synth.timeline(lunge_set([synth.lunge_bottom()] * 2)), facing="left")
+    checker, _ = run("lunge", frames)
+    assert checker.reps_by_side == {"left": 2, "right": 0}
+
+
+def test_lunge_shallow_rep_is_counted_and_flagged() -> None:
+    _, events = run("lunge", alternating_frames([synth.lunge_bottom(), synth.lunge_bottom(120, back_gap=0.6)]))
+    reps = of(events, Rep)
+    assert [r.issues for r in reps] == [(), ("shallow_depth", "shallow_depth")]
+    issues = of(events, Issue)
+    assert {i.code for i in issues} == {"shallow_depth"}
+    assert all(i.rep_index == 2 for i in issues)
+
+
+def test_lunge_trunk_lean_and_arched_back() -> None:
+    _, events = run("lunge", alternating_frames(
+        [synth.lunge_bottom(trunk=62), synth.lunge_bottom(trunk=106), synth.lunge_bottom()]))
+    assert [r.issues for r in of(events, Rep)] == [("trunk_leaning",), ("back_arched",), ()]
+
+
+def test_lunge_walking_in_and_out_of_frame_makes_no_phantom_rep() -> None:
+    frames = (synth.empty(0, 1.0)
+              + synth.frames(synth.timeline(lunge_set([synth.lunge_bottom()] * 2)), t0=1.0)
+              + synth.empty(7.0, 8.5))
+    checker, events = run("lunge", frames)
+    assert checker.reps == 2
+    notices = of(events, Notice)
+    assert [n.kind for n in notices if n.kind in ("not_visible", "visible_again")] == ["not_visible"]
+
+
+def test_lunge_no_judgement_when_legs_not_visible() -> None:
+    frames = alternating_frames([synth.lunge_bottom(120, back_gap=0.6)] * 2,
+                                hide={"left_": (0.0, 99), "right_ankle": (0.0, 99)})
+    checker, events = run("lunge", frames)
+    assert checker.reps == 0
+    assert of(events, Issue) == []
+    lost = [n for n in of(events, Notice) if n.kind == "not_visible"]
+    assert len(lost) == 1 and "ankle" in lost[0].message
+
+
+def test_lunge_slow_variable_fps_counts_the_same() -> None:
+    frames = synth.frames(synth.timeline(lunge_set([synth.lunge_bottom()] * 3), fps=12), drop_every=3)
+    checker, _ = run("lunge", frames)
+    assert checker.reps == 3
+
+
+def test_lunge_too_fast_dip_is_not_a_rep() -> None:
+    bottom = synth.lunge_bottom()
+    keys = [(0, synth.standing()), (1.0, synth.standing()), (1.1, bottom), (1.2, synth.standing()),
+            (2.5, synth.standing())]
+    checker, _ = run("lunge", synth.frames(synth.timeline(keys), noise_px=0.5))
+    assert checker.reps == 0
+
+
+# ---- plank -----------------------------------------------------------------------------------
+def plank_frames(segments: list[tuple[float, float]], **kw) -> list[PoseFrame]:
+    """Kneel 1 s, then hold plank with the hip offset changing per (duration, offset)."""
+    keys = [(0.0, synth.kneeling()), (1.0, synth.kneeling()), (1.5, synth.plank(segments[0][1]))]
+    t = 1.5
+    for dur, off in segments:
+        keys += [(t + 0.2, synth.plank(off)), (t + dur, synth.plank(off))]
+        t += dur
+    keys += [(t + 0.5, synth.kneeling()), (t + 1.5, synth.kneeling())]
+    return synth.frames(synth.timeline(keys), **kw)
+
+
+def test_plank_good_hold_is_timed_and_silent() -> None:
+    checker, events = run("plank", plank_frames([(10.0, 0.0)], drop_every=5))
+    holds = of(events, HoldSegment)
+    assert len(holds) == 1
+    assert holds[0].duration == pytest.approx(10.2, abs=0.6)
+    assert holds[0].good_s == pytest.approx(holds[0].duration, abs=0.2)
+    assert of(events, Issue) == []
+
+
+def test_plank_sag_then_pike_raise_timed_issues_and_cut_good_time() -> None:
+    checker, events = run("plank", plank_frames([(3.0, 0.0), (3.0, -0.12), (3.0, 0.0), (3.0, 0.25)]))
+    issues = of(events, Issue)
+    assert [i.code for i in issues] == ["hips_sagging", "hips_piked"]
+    assert issues[0].t_start == pytest.approx(4.55, abs=0.3)
+    assert issues[0].t_end == pytest.approx(7.5, abs=0.4)
+    assert issues[1].t_start == pytest.approx(10.55, abs=0.3)
+    hold = of(events, HoldSegment)[0]
+    assert hold.duration == pytest.approx(12.0, abs=0.7)
+    assert hold.good_s == pytest.approx(6.0, abs=0.8)
+
+
+def test_plank_short_wobble_under_for_s_is_not_an_issue() -> None:
+    _, events = run("plank", plank_frames([(3.0, 0.0), (0.6, -0.12), (3.0, 0.0)]))
+    assert of(events, Issue) == []
+
+
+def test_plank_live_cue_appears_while_the_fault_lasts() -> None:
+    checker = Checker(spec_for("plank"))
+    cues = {}
+    for f in plank_frames([(3.0, 0.0), (3.0, -0.12), (3.0, 0.0)]):
+        cues[round(f.t, 1)] = checker.update(f).state.cue
+    assert cues[3.5] is None
+    assert cues[6.5] == "Lift your hips: keep a straight line from shoulders to heels"
+    assert cues[9.5] is None
+
+
+def test_plank_elbows_forward_of_shoulders_is_flagged() -> None:
+    keys = [(0, synth.plank(0.0, elbow_under=False)), (5.0, synth.plank(0.0, elbow_under=False))]
+    _, events = run("plank", synth.frames(synth.timeline(keys)))
+    assert [i.code for i in of(events, Issue)] == ["arms_not_under_shoulders"]
+
+
+def test_plank_kneeling_is_not_a_hold() -> None:
+    keys = [(0, synth.kneeling()), (5.0, synth.kneeling())]
+    checker, events = run("plank", synth.frames(synth.timeline(keys)))
+    assert of(events, HoldSegment) == [] and of(events, Issue) == []
+    assert checker.hold_total == 0
+
+
+# ---- glute bridge ----------------------------------------------------------------------------
+def bridge_frames(tops: list[float], hold: float = 1.0, lower: float = 1.0, **kw) -> list[PoseFrame]:
+    keys = [(0.0, 130.0), (1.0, 130.0)]
+    t = 1.0
+    for top in tops:
+        keys += [(t + 0.8, top), (t + 0.8 + hold, top), (t + 0.8 + hold + lower, 130.0),
+                 (t + 1.6 + hold + lower, 130.0)]
+        t += 1.6 + hold + lower
+    motion = synth.timeline(synth.param_timeline(synth.bridge, keys))
+    return synth.frames(motion, **kw)
+
+
+def test_bridge_counts_full_reps_silently() -> None:
+    checker, events = run("glute_bridge", bridge_frames([180, 178, 179], drop_every=4))
+    assert checker.reps == 3
+    assert of(events, Issue) == []
+
+
+def test_bridge_low_hips_flagged_at_the_top() -> None:
+    _, events = run("glute_bridge", bridge_frames([180, 158]))
+    assert [r.issues for r in of(events, Rep)] == [(), ("hips_not_extended",)]
+
+
+def test_bridge_no_hold_and_dropping_down() -> None:
+    _, events = run("glute_bridge", bridge_frames([180], hold=0.0, lower=0.15))
+    codes = [i.code for i in of(events, Issue)]
+    assert codes == ["no_hold_at_top", "fast_lowering"]
