@@ -50,8 +50,9 @@ class _RepTrack:
     trace: list[tuple[float, float]] = field(default_factory=list)
 
 
-def _debounce(current: bool, wanted: bool, since: float | None, t: float, need_s: float
-              ) -> tuple[bool, float | None, float | None]:
+def _debounce(
+    current: bool, wanted: bool, since: float | None, t: float, need_s: float
+) -> tuple[bool, float | None, float | None]:
     """Switch a boolean only after ``wanted`` differed from it for ``need_s`` seconds.
 
     Returns (new value, pending-since, switch time backdated to when the change began).
@@ -114,20 +115,25 @@ class Checker:
             wanted = all(self._bound_ok(b, values) for b in self.spec.position.require)
             need = self.spec.position.enter_s if wanted else self.spec.position.exit_s
             new, self.pos_pending, switched = _debounce(
-                self.in_position, wanted, self.pos_pending, t, need)
+                self.in_position, wanted, self.pos_pending, t, need
+            )
             if new != self.in_position:
                 self.in_position = new
-                events.append(Notice("in_position" if new else "out_of_position",
-                                     f"{self.spec.title}: "
-                                     + ("in position" if new else "out of position"),
-                                     switched if switched is not None else t))
+                events.append(
+                    Notice(
+                        "in_position" if new else "out_of_position",
+                        f"{self.spec.title}: " + ("in position" if new else "out of position"),
+                        switched if switched is not None else t,
+                    )
+                )
                 since = switched if switched is not None else t
                 if not new:
                     self._leave_position(since, events)
                 elif self.spec.hold is not None:  # the hold began when the position did
                     self.hold_start, self.hold_good, self.hold_last_t = since, 0.0, since
-        elif self.in_position and (self.last_seen_t is None or t - self.last_seen_t
-                                   > self.spec.visibility.lost_after_s):
+        elif self.in_position and (
+            self.last_seen_t is None or t - self.last_seen_t > self.spec.visibility.lost_after_s
+        ):
             self.in_position = False
             self._leave_position(self.last_seen_t or t, events)
         if judge and self.in_position:
@@ -137,7 +143,7 @@ class Checker:
                 self._count(feats, t, events)
             else:
                 self._hold(t, breaking)
-        return FrameResult(tuple(events), self._state(feats))
+        return FrameResult(tuple(events), self.state(feats))
 
     def finish(self) -> list[Event]:
         """Close what is still open at the end of the source (episodes, hold segment)."""
@@ -155,13 +161,15 @@ class Checker:
             self.features.reset()
         self.last_pose_t = frame.t
         px = self.filter(frame.pixels(), frame.t)
-        feats = self.features.compute(px.tolist(), pose.visibility.tolist(),
-                                      pose.image[:, 2].tolist())
+        feats = self.features.compute(
+            px.tolist(), pose.visibility.tolist(), pose.image[:, 2].tolist()
+        )
         self.last_features = feats
         return feats
 
-    def _update_visibility(self, seen: bool, feats: Features | None, t: float,
-                           events: list[Event]) -> None:
+    def _update_visibility(
+        self, seen: bool, feats: Features | None, t: float, events: list[Event]
+    ) -> None:
         if seen:
             self.last_seen_t = t
             if not self.visible:
@@ -229,8 +237,16 @@ class Checker:
     @staticmethod
     def _end_episode(rule: Rule, ep: _Episode, events: list[Event]) -> None:
         if ep.onset is not None and ep.confirmed:
-            events.append(Issue(rule.code, rule.message, ep.onset, max(ep.onset, ep.last_break),
-                                rule.code, round(ep.worst, 4)))
+            events.append(
+                Issue(
+                    rule.code,
+                    rule.message,
+                    ep.onset,
+                    max(ep.onset, ep.last_break),
+                    rule.code,
+                    round(ep.worst, 4),
+                )
+            )
         ep.onset = None
         ep.confirmed = False
         ep.worst = math.nan
@@ -296,12 +312,16 @@ class Checker:
             if value is not None and not math.isnan(value) and rule.breaks(value):
                 codes.append(rule.code)
                 when = rep.peak_t if rule.when == "peak" else rep.t_start
-                events.append(Issue(rule.code, rule.message, when, t_end, rule.code,
-                                    round(value, 4), self.reps))
+                events.append(
+                    Issue(
+                        rule.code, rule.message, when, t_end, rule.code, round(value, 4), self.reps
+                    )
+                )
                 self.rep_cue = (rule.message, t_end)
         extremes = {k: round(v, 3) for k, v in rep.peak_values.items() if not math.isnan(v)}
-        events.insert(0, Rep(self.reps, side, rep.t_start, t_end, rep.peak_t, extremes,
-                             tuple(codes)))
+        events.insert(
+            0, Rep(self.reps, side, rep.t_start, t_end, rep.peak_t, extremes, tuple(codes))
+        )
 
     def _rep_value(self, rule: Rule, rep: _RepTrack, t_end: float) -> float | None:
         if rule.when == "peak":
@@ -324,9 +344,12 @@ class Checker:
         return float(np.sum(dts[near]))
 
     # ---- display --------------------------------------------------------------------------
-    def _state(self, feats: Features | None) -> CheckerState:
+    def state(self, feats: Features | None = None) -> CheckerState:
+        """The display snapshot now (the latest features unless others are given)."""
+        feats = feats if feats is not None else self.last_features
         active = tuple(
-            r.code for i, r in enumerate(self.continuous)
+            r.code
+            for i, r in enumerate(self.continuous)
             if self.episodes[r.code + str(i)].confirmed
         )
         cue = None
@@ -342,9 +365,16 @@ class Checker:
             phase = "hold" if self.hold_start is not None else "rest"
         open_hold = (self.t - self.hold_start) if self.hold_start is not None else 0.0
         return CheckerState(
-            t=self.t, in_position=self.in_position, visible=self.visible, phase=phase,
-            reps=self.reps, reps_by_side=dict(self.reps_by_side),
-            hold_s=self.hold_total + open_hold, good_hold_s=self.good_total + self.hold_good,
-            active_issues=active, cue=cue, side=feats.facing if feats else None,
+            t=self.t,
+            in_position=self.in_position,
+            visible=self.visible,
+            phase=phase,
+            reps=self.reps,
+            reps_by_side=dict(self.reps_by_side),
+            hold_s=self.hold_total + open_hold,
+            good_hold_s=self.good_total + self.hold_good,
+            active_issues=active,
+            cue=cue,
+            side=feats.facing if feats else None,
             signals=dict(feats.values) if feats else {},
         )

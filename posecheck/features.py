@@ -98,7 +98,8 @@ class FeatureExtractor:
             per_side[sig.name] = (left, right)
             values[sig.name] = self._select(sig.side, left, right, facing, partial)
         missing = tuple(
-            p for p in self.spec.visibility.parts
+            p
+            for p in self.spec.visibility.parts
             if vis[self._idx.get((p, facing), self._idx.get((p, "left"), 0))] < self.min_vis
         )
         return Features(values, per_side, facing, heading, missing)
@@ -135,12 +136,17 @@ class FeatureExtractor:
         return 1.0 if px[toe][0] >= px[heel][0] else -1.0
 
     def _floor(self, px: list[list[float]], vis: list[float]) -> float:
-        ys = [px[self._idx[(p, s)]][1] for p in _FEET for s in SIDES
-              if vis[self._idx[(p, s)]] >= self.min_vis]
+        ys = [
+            px[self._idx[(p, s)]][1]
+            for p in _FEET
+            for s in SIDES
+            if vis[self._idx[(p, s)]] >= self.min_vis
+        ]
         return max(ys) if ys else NAN
 
-    def _point(self, raw: str, side: str, px: list[list[float]], vis: list[float],
-               floor_y: float) -> np.ndarray | None:
+    def _point(
+        self, raw: str, side: str, px: list[list[float]], vis: list[float], floor_y: float
+    ) -> np.ndarray | None:
         if raw == "floor":
             return None if math.isnan(floor_y) else (0.0, floor_y)  # type: ignore[return-value]
         i = self._idx[_resolve(raw, side)]
@@ -148,8 +154,15 @@ class FeatureExtractor:
             return None
         return px[i]  # type: ignore[return-value]
 
-    def _eval(self, sig: Signal, side: str, px: list[list[float]], vis: list[float],
-              heading: float, floor_y: float) -> float:
+    def _eval(
+        self,
+        sig: Signal,
+        side: str,
+        px: list[list[float]],
+        vis: list[float],
+        heading: float,
+        floor_y: float,
+    ) -> float:
         pts = [self._point(p, side, px, vis, floor_y) for p in sig.points]
         if any(p is None for p in pts):
             return NAN

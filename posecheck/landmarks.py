@@ -55,8 +55,21 @@ NUM_LANDMARKS = len(Landmark)
 
 #: Body parts that exist on both sides; a spec names the part and the checker picks the side.
 SIDED_PARTS: tuple[str, ...] = (
-    "eye_inner", "eye", "eye_outer", "ear", "shoulder", "elbow", "wrist", "pinky", "index",
-    "thumb", "hip", "knee", "ankle", "heel", "foot_index",
+    "eye_inner",
+    "eye",
+    "eye_outer",
+    "ear",
+    "shoulder",
+    "elbow",
+    "wrist",
+    "pinky",
+    "index",
+    "thumb",
+    "hip",
+    "knee",
+    "ankle",
+    "heel",
+    "foot_index",
 )
 #: Parts without a side.
 UNSIDED_PARTS: tuple[str, ...] = ("nose",)
@@ -67,8 +80,14 @@ SKELETON: tuple[tuple[Landmark, Landmark], ...] = tuple(
     (Landmark[f"{s}_{a}".upper()], Landmark[f"{s}_{b}".upper()])
     for s in SIDES
     for a, b in (
-        ("shoulder", "elbow"), ("elbow", "wrist"), ("shoulder", "hip"), ("hip", "knee"),
-        ("knee", "ankle"), ("ankle", "heel"), ("heel", "foot_index"), ("ankle", "foot_index"),
+        ("shoulder", "elbow"),
+        ("elbow", "wrist"),
+        ("shoulder", "hip"),
+        ("hip", "knee"),
+        ("knee", "ankle"),
+        ("ankle", "heel"),
+        ("heel", "foot_index"),
+        ("ankle", "foot_index"),
     )
 ) + (
     (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),

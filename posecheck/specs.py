@@ -76,8 +76,9 @@ class _Table:
             raise _err(self.file, self.key_path(key), f"must be {names}, got {value!r}")
         return value
 
-    def number(self, key: str, default: Any = ..., lo: float | None = None,
-               hi: float | None = None) -> float:
+    def number(
+        self, key: str, default: Any = ..., lo: float | None = None, hi: float | None = None
+    ) -> float:
         value = self.get(key, (int, float), default)
         if value is None:
             return value
@@ -90,8 +91,9 @@ class _Table:
     def choice(self, key: str, allowed: tuple[str, ...], default: Any = ...) -> str:
         value = self.get(key, str, default)
         if value not in allowed:
-            raise _err(self.file, self.key_path(key),
-                       f"must be one of {', '.join(allowed)}; got {value!r}")
+            raise _err(
+                self.file, self.key_path(key), f"must be one of {', '.join(allowed)}; got {value!r}"
+            )
         return value
 
     def sub(self, key: str, required: bool = False) -> _Table | None:
@@ -107,8 +109,11 @@ class _Table:
         if extra:
             hint = difflib.get_close_matches(extra[0], self.allowed, n=1)
             did = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise _err(self.file, self.key_path(extra[0]),
-                       f"unknown key{did}; allowed here: {', '.join(sorted(set(self.allowed)))}")
+            raise _err(
+                self.file,
+                self.key_path(extra[0]),
+                f"unknown key{did}; allowed here: {', '.join(sorted(set(self.allowed)))}",
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +230,12 @@ def _point(name: str, file: str, path: str) -> str:
     if base not in ALL_PARTS and name not in SPECIAL_POINTS:
         hint = difflib.get_close_matches(base, ALL_PARTS, n=1)
         did = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise _err(file, path, f"unknown body part {name!r}{did}; allowed: {', '.join(ALL_PARTS)}, "
-                   "'other.<part>' for the opposite side, or 'floor'")
+        raise _err(
+            file,
+            path,
+            f"unknown body part {name!r}{did}; allowed: {', '.join(ALL_PARTS)}, "
+            "'other.<part>' for the opposite side, or 'floor'",
+        )
     return name
 
 
@@ -234,10 +243,14 @@ def _side(value: str, signals: dict[str, Any], file: str, path: str) -> str:
     if value in SIDE_MODES:
         return value
     for prefix in SIDE_BY_PREFIXES:
-        if value.startswith(prefix) and value[len(prefix):] in signals:
+        if value.startswith(prefix) and value[len(prefix) :] in signals:
             return value
-    raise _err(file, path, f"must be one of {', '.join(SIDE_MODES)} or 'min:<signal>'/"
-               f"'max:<signal>' naming a signal; got {value!r}")
+    raise _err(
+        file,
+        path,
+        f"must be one of {', '.join(SIDE_MODES)} or 'min:<signal>'/"
+        f"'max:<signal>' naming a signal; got {value!r}",
+    )
 
 
 def _parse_signals(top: _Table) -> dict[str, Signal]:
@@ -251,30 +264,41 @@ def _parse_signals(top: _Table) -> dict[str, Signal]:
         kind = t.choice("kind", tuple(SIGNAL_KINDS))
         points = t.get("points", list)
         if len(points) != SIGNAL_KINDS[kind] or not all(isinstance(p, str) for p in points):
-            raise _err(top.file, t.key_path("points"),
-                       f"a {kind} signal takes {SIGNAL_KINDS[kind]} body-part names, "
-                       f"got {points!r}")
+            raise _err(
+                top.file,
+                t.key_path("points"),
+                f"a {kind} signal takes {SIGNAL_KINDS[kind]} body-part names, got {points!r}",
+            )
         pts = tuple(_point(p, top.file, t.key_path("points")) for p in points)
         side = _side(t.get("side", str, "facing"), raw, top.file, t.key_path("side"))
         per_raw = t.get("per", list, None)
         if kind in NEEDS_PER and per_raw is None:
-            raise _err(top.file, t.key_path("per"),
-                       f"a {kind} signal needs per = [part, part], the segment used as unit")
+            raise _err(
+                top.file,
+                t.key_path("per"),
+                f"a {kind} signal needs per = [part, part], the segment used as unit",
+            )
         per = None
         if per_raw is not None:
             if len(per_raw) != 2 or not all(isinstance(p, str) for p in per_raw):
-                raise _err(top.file, t.key_path("per"),
-                           f"must be two body-part names, got {per_raw!r}")
-            per = (_point(per_raw[0], top.file, t.key_path("per")),
-                   _point(per_raw[1], top.file, t.key_path("per")))
+                raise _err(
+                    top.file, t.key_path("per"), f"must be two body-part names, got {per_raw!r}"
+                )
+            per = (
+                _point(per_raw[0], top.file, t.key_path("per")),
+                _point(per_raw[1], top.file, t.key_path("per")),
+            )
         t.done()
         signals[name] = Signal(name=name, kind=kind, points=pts, side=side, per=per)
     if not signals:
         raise _err(top.file, "signals", "needs at least one signal")
     for s in signals.values():  # a side chosen by another signal must name a real one
         if ":" in s.side and signals[s.side.split(":", 1)[1]].side.startswith(SIDE_BY_PREFIXES):
-            raise _err(top.file, f"signals.{s.name}.side", "may not name a signal whose own side "
-                       "is chosen by another signal")
+            raise _err(
+                top.file,
+                f"signals.{s.name}.side",
+                "may not name a signal whose own side is chosen by another signal",
+            )
     return signals
 
 
@@ -285,8 +309,11 @@ def _bounds(table: _Table | None, signals: dict[str, Signal]) -> tuple[Bound, ..
     for name in table.data:
         table.allowed.append(name)
         if name not in signals:
-            raise _err(table.file, table.key_path(name),
-                       f"is not a signal of this spec; signals: {', '.join(signals)}")
+            raise _err(
+                table.file,
+                table.key_path(name),
+                f"is not a signal of this spec; signals: {', '.join(signals)}",
+            )
         t = _Table(table.data[name], table.file, table.key_path(name))
         lo = t.number("min", None)
         hi = t.number("max", None)
@@ -312,18 +339,27 @@ def _parse_reps(t: _Table, signals: dict[str, Signal]) -> Reps:
     enter = t.number("enter")
     exit_ = t.number("exit")
     if direction == "down" and not enter < exit_:
-        raise _err(t.file, t.key_path("enter"), f"with direction = 'down' enter ({enter:g}) "
-                   "must be "
-                   f"below exit ({exit_:g}): the phase starts low and ends higher (hysteresis)")
+        raise _err(
+            t.file,
+            t.key_path("enter"),
+            f"with direction = 'down' enter ({enter:g}) "
+            "must be "
+            f"below exit ({exit_:g}): the phase starts low and ends higher (hysteresis)",
+        )
     if direction == "up" and not enter > exit_:
-        raise _err(t.file, t.key_path("enter"), f"with direction = 'up' enter ({enter:g}) must be "
-                   f"above exit ({exit_:g}): the phase starts high and ends lower (hysteresis)")
+        raise _err(
+            t.file,
+            t.key_path("enter"),
+            f"with direction = 'up' enter ({enter:g}) must be "
+            f"above exit ({exit_:g}): the phase starts high and ends lower (hysteresis)",
+        )
     min_active = t.number("min_active_s", 0.2, lo=0)
     min_rep = t.number("min_rep_s", 0.5, lo=0)
     max_rep = t.number("max_rep_s", 10.0, lo=0.1)
     if min_rep >= max_rep:
-        raise _err(t.file, t.key_path("min_rep_s"),
-                   f"({min_rep:g}) must be below max_rep_s ({max_rep:g})")
+        raise _err(
+            t.file, t.key_path("min_rep_s"), f"({min_rep:g}) must be below max_rep_s ({max_rep:g})"
+        )
     side_by = t.get("side_by", str, None)
     if side_by is not None:
         side_by = _side(side_by, signals, t.file, t.key_path("side_by"))
@@ -346,8 +382,11 @@ def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, fil
     signal = _signal_ref(t, "signal", signals, None)
     metric = t.get("metric", str, None)
     if metric is not None and (when != "rep" or metric not in REP_METRICS):
-        raise _err(file, t.key_path("metric"),
-                   f"needs when = 'rep' and one of {', '.join(REP_METRICS)}; got {metric!r}")
+        raise _err(
+            file,
+            t.key_path("metric"),
+            f"needs when = 'rep' and one of {', '.join(REP_METRICS)}; got {metric!r}",
+        )
     if (signal is None) == (metric is None):
         raise _err(file, t.path, "needs exactly one of signal or metric")
     above = t.number("above", None)
@@ -360,8 +399,12 @@ def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, fil
     stat = t.get("stat", str, None)
     if when == "rep" and signal is not None:
         if stat not in STATS:
-            raise _err(file, t.key_path("stat"), f"a 'rep' rule on a signal needs stat = "
-                       f"{' or '.join(STATS)} (its extreme over the rep); got {stat!r}")
+            raise _err(
+                file,
+                t.key_path("stat"),
+                f"a 'rep' rule on a signal needs stat = "
+                f"{' or '.join(STATS)} (its extreme over the rep); got {stat!r}",
+            )
     elif stat is not None:
         raise _err(file, t.key_path("stat"), "is only for when = 'rep' rules on a signal")
     band = t.number("band", 5.0, lo=0)
@@ -410,10 +453,16 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
     parts = vis_t.get("parts", list)
     for i, p in enumerate(parts):
         if not isinstance(p, str) or p not in ALL_PARTS:
-            raise _err(file, f"visibility.parts[{i}]", f"unknown body part {p!r}; allowed: "
-                       f"{', '.join(ALL_PARTS)}")
-    visibility = Visibility(tuple(parts), vis_t.number("min_visibility", 0.5, lo=0, hi=1),
-                            vis_t.number("lost_after_s", 1.0, lo=0))
+            raise _err(
+                file,
+                f"visibility.parts[{i}]",
+                f"unknown body part {p!r}; allowed: {', '.join(ALL_PARTS)}",
+            )
+    visibility = Visibility(
+        tuple(parts),
+        vis_t.number("min_visibility", 0.5, lo=0, hi=1),
+        vis_t.number("lost_after_s", 1.0, lo=0),
+    )
     vis_t.done()
 
     reps = hold = None
@@ -455,10 +504,24 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
     raw_rules = top.get("rules", list, [])
     rules = tuple(_parse_rule(r, i, signals, kind, file) for i, r in enumerate(raw_rules))
     top.done()
-    return ExerciseSpec(name=name, title=title, source=source, view=view, kind=kind,
-                        per_side=per_side, signals=signals, position=position,
-                        visibility=visibility, rules=rules, reps=reps, hold=hold,
-                        targets=targets, smoothing=smoothing, notes=notes, file=file)
+    return ExerciseSpec(
+        name=name,
+        title=title,
+        source=source,
+        view=view,
+        kind=kind,
+        per_side=per_side,
+        signals=signals,
+        position=position,
+        visibility=visibility,
+        rules=rules,
+        reps=reps,
+        hold=hold,
+        targets=targets,
+        smoothing=smoothing,
+        notes=notes,
+        file=file,
+    )
 
 
 def available(specs_dir: Path = SPECS_DIR) -> list[str]:

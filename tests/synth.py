@@ -27,9 +27,19 @@ def polar(origin: tuple[float, float], length: float, deg: float) -> tuple[float
     return origin[0] + length * math.cos(r), origin[1] - length * math.sin(r)
 
 
-def chain(hip: tuple[float, float], trunk: float, thigh: float, shin: float,
-          upper_arm: float, forearm: float, foot: float = 0.0, *, back_thigh: float | None = None,
-          back_shin: float | None = None, back_foot: float | None = None) -> Key:
+def chain(
+    hip: tuple[float, float],
+    trunk: float,
+    thigh: float,
+    shin: float,
+    upper_arm: float,
+    forearm: float,
+    foot: float = 0.0,
+    *,
+    back_thigh: float | None = None,
+    back_shin: float | None = None,
+    back_foot: float | None = None,
+) -> Key:
     """Key pose from absolute segment angles (degrees, 0 = right, 90 = up).
 
     The near leg uses thigh/shin/foot; the far leg uses the back_* angles when given
@@ -42,8 +52,14 @@ def chain(hip: tuple[float, float], trunk: float, thigh: float, shin: float,
     wrist = polar(elbow, FOREARM, forearm)
     head = polar(shoulder, 45, trunk)
     key: Key = {
-        "shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee,
-        "ankle": ankle, "heel": polar(ankle, 15, foot + 180), "foot_index": polar(ankle, FOOT, foot),
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": polar(ankle, 15, foot + 180),
+        "foot_index": polar(ankle, FOOT, foot),
         "head": head,
     }
     bt = thigh if back_thigh is None else back_thigh
@@ -51,8 +67,12 @@ def chain(hip: tuple[float, float], trunk: float, thigh: float, shin: float,
     bf = foot if back_foot is None else back_foot
     bk = polar(hip, THIGH, bt)
     ba = polar(bk, SHIN, bs)
-    key |= {"far_knee": bk, "far_ankle": ba, "far_heel": polar(ba, 15, bf + 180),
-            "far_foot_index": polar(ba, FOOT, bf)}
+    key |= {
+        "far_knee": bk,
+        "far_ankle": ba,
+        "far_heel": polar(ba, 15, bf + 180),
+        "far_foot_index": polar(ba, FOOT, bf),
+    }
     return key
 
 
@@ -70,7 +90,7 @@ def timeline(keys: Sequence[tuple[float, Key]], fps: float = 30.0) -> list[tuple
     """Sample a piecewise-linear motion through (time, key pose) points at `fps`."""
     out = []
     t_end = keys[-1][0]
-    n = int(round(t_end * fps)) + 1
+    n = round(t_end * fps) + 1
     j = 0
     for i in range(n):
         t = i / fps
@@ -87,8 +107,13 @@ _SIDED = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_in
 _HAND = {"pinky": "wrist", "index": "wrist", "thumb": "wrist"}
 
 
-def to_pose(key: Key, facing: str = "right", far_vis: float = 0.9, near_vis: float = 0.99,
-            far_dx: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+def to_pose(
+    key: Key,
+    facing: str = "right",
+    far_vis: float = 0.9,
+    near_vis: float = 0.99,
+    far_dx: float = 4.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """33 landmarks (pixels) and visibility for a key pose; `facing` = side nearer the camera."""
     near, far = facing, ("left" if facing == "right" else "right")
     pts = np.zeros((NUM_LANDMARKS, 2))
@@ -107,9 +132,14 @@ def to_pose(key: Key, facing: str = "right", far_vis: float = 0.9, near_vis: flo
     shoulder = key["shoulder"]
     # The face points the way the person faces: along the trunk's perpendicular, forwards.
     fwd = 1.0 if key["foot_index"][0] >= key["heel"][0] else -1.0
-    face = {"nose": (hx + 18 * fwd, hy + 2), "ear": (hx - 6 * fwd, hy), "eye": (hx + 10 * fwd, hy - 4),
-            "eye_inner": (hx + 12 * fwd, hy - 4), "eye_outer": (hx + 6 * fwd, hy - 4),
-            "mouth": (hx + 14 * fwd, hy + 8)}
+    face = {
+        "nose": (hx + 18 * fwd, hy + 2),
+        "ear": (hx - 6 * fwd, hy),
+        "eye": (hx + 10 * fwd, hy - 4),
+        "eye_inner": (hx + 12 * fwd, hy - 4),
+        "eye_outer": (hx + 6 * fwd, hy - 4),
+        "mouth": (hx + 14 * fwd, hy + 8),
+    }
     del shoulder
     pts[Landmark.NOSE] = face["nose"]
     vis[Landmark.NOSE] = near_vis
@@ -123,10 +153,19 @@ def to_pose(key: Key, facing: str = "right", far_vis: float = 0.9, near_vis: flo
     return pts, vis
 
 
-def frames(motion: Iterable[tuple[float, Key]], *, facing: str = "right", noise_px: float = 1.5,
-           drop_every: int = 0, seed: int = 0, far_vis: float = 0.9,
-           hide: dict[str, tuple[float, float]] | None = None, t0: float = 0.0,
-           w: int = W, h: int = H) -> list[PoseFrame]:
+def frames(
+    motion: Iterable[tuple[float, Key]],
+    *,
+    facing: str = "right",
+    noise_px: float = 1.5,
+    drop_every: int = 0,
+    seed: int = 0,
+    far_vis: float = 0.9,
+    hide: dict[str, tuple[float, float]] | None = None,
+    t0: float = 0.0,
+    w: int = W,
+    h: int = H,
+) -> list[PoseFrame]:
     """PoseFrames for a motion, with Gaussian pixel noise and every `drop_every`-th frame lost.
 
     `hide` maps a landmark name prefix (e.g. "left_ankle") to a (t_from, t_to) span with
@@ -154,7 +193,7 @@ def frames(motion: Iterable[tuple[float, Key]], *, facing: str = "right", noise_
 
 def empty(t_from: float, t_to: float, fps: float = 30.0, start_index: int = 0) -> list[PoseFrame]:
     """Frames with nobody in them."""
-    n = int(round((t_to - t_from) * fps))
+    n = round((t_to - t_from) * fps)
     return [PoseFrame(start_index + i, t_from + i / fps, W, H, None) for i in range(n)]
 
 
@@ -173,8 +212,9 @@ def lunge_bottom(front_knee: float = 90.0, trunk: float = 90.0, back_gap: float 
     floor = polar(knee, SHIN, -90)[1]
     drop = floor - back_gap * SHIN - hip[1]
     back_thigh = -180 + math.degrees(math.asin(max(-1.0, min(1.0, drop / THIGH))))
-    key = chain(hip, trunk, thigh, -90, -90, -90, 0,
-                back_thigh=back_thigh, back_shin=165, back_foot=-100)
+    key = chain(
+        hip, trunk, thigh, -90, -90, -90, 0, back_thigh=back_thigh, back_shin=165, back_foot=-100
+    )
     return {k: (x, min(y, floor)) for k, (x, y) in key.items()}
 
 
@@ -185,15 +225,26 @@ def plank(hip_offset: float = 0.0, elbow_under: bool = True) -> Key:
     ankle = (800.0 - 2 * THIGH - TORSO, FLOOR - 10)
     length = math.dist(shoulder, ankle)
     frac = TORSO / (TORSO + THIGH + SHIN)
-    base = (shoulder[0] + (ankle[0] - shoulder[0]) * frac, shoulder[1] + (ankle[1] - shoulder[1]) * frac)
+    base = (
+        shoulder[0] + (ankle[0] - shoulder[0]) * frac,
+        shoulder[1] + (ankle[1] - shoulder[1]) * frac,
+    )
     hip = (base[0], base[1] - hip_offset * length)
     knee_base = (hip[0] + (ankle[0] - hip[0]) * 0.5, hip[1] + (ankle[1] - hip[1]) * 0.5)
     elbow = (shoulder[0], FLOOR) if elbow_under else (shoulder[0] + 45, FLOOR - 15)
     return {
-        "shoulder": shoulder, "elbow": elbow, "wrist": (elbow[0] + FOREARM, FLOOR - 5),
-        "hip": hip, "knee": knee_base, "ankle": ankle, "heel": (ankle[0] - 12, ankle[1] - 8),
-        "foot_index": (ankle[0] + 10, FLOOR), "head": (shoulder[0] + 45, shoulder[1] - 5),
-        "far_knee": knee_base, "far_ankle": ankle, "far_heel": (ankle[0] - 12, ankle[1] - 8),
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": (elbow[0] + FOREARM, FLOOR - 5),
+        "hip": hip,
+        "knee": knee_base,
+        "ankle": ankle,
+        "heel": (ankle[0] - 12, ankle[1] - 8),
+        "foot_index": (ankle[0] + 10, FLOOR),
+        "head": (shoulder[0] + 45, shoulder[1] - 5),
+        "far_knee": knee_base,
+        "far_ankle": ankle,
+        "far_heel": (ankle[0] - 12, ankle[1] - 8),
         "far_foot_index": (ankle[0] + 10, FLOOR),
     }
 
@@ -225,23 +276,32 @@ def bridge(hip_angle: float) -> Key:
     hip = best[1]
     ankle = (knee_x + 35, FLOOR - 8)
     return {
-        "shoulder": shoulder, "elbow": (shoulder[0] + 70, FLOOR - 6), "wrist": (shoulder[0] + 140, FLOOR - 4),
-        "hip": hip, "knee": (knee_x, knee_y), "ankle": ankle, "heel": (ankle[0] - 10, FLOOR - 2),
-        "foot_index": (ankle[0] + 40, FLOOR), "head": (shoulder[0] - 45, shoulder[1] - 8),
-        "far_knee": (knee_x, knee_y), "far_ankle": ankle, "far_heel": (ankle[0] - 10, FLOOR - 2),
+        "shoulder": shoulder,
+        "elbow": (shoulder[0] + 70, FLOOR - 6),
+        "wrist": (shoulder[0] + 140, FLOOR - 4),
+        "hip": hip,
+        "knee": (knee_x, knee_y),
+        "ankle": ankle,
+        "heel": (ankle[0] - 10, FLOOR - 2),
+        "foot_index": (ankle[0] + 40, FLOOR),
+        "head": (shoulder[0] - 45, shoulder[1] - 8),
+        "far_knee": (knee_x, knee_y),
+        "far_ankle": ankle,
+        "far_heel": (ankle[0] - 10, FLOOR - 2),
         "far_foot_index": (ankle[0] + 40, FLOOR),
     }
 
 
-def param_timeline(pose_of, keys: Sequence[tuple[float, float]], step: float = 0.05
-                   ) -> list[tuple[float, Key]]:
+def param_timeline(
+    pose_of, keys: Sequence[tuple[float, float]], step: float = 0.05
+) -> list[tuple[float, Key]]:
     """Key poses every `step` s from a one-parameter pose function, with the parameter
     interpolated between (time, value) keys: keeps joint angles exact where point
     interpolation would not."""
     out = []
     t_end = keys[-1][0]
     j = 0
-    for i in range(int(round(t_end / step)) + 1):
+    for i in range(round(t_end / step) + 1):
         t = i * step
         while j < len(keys) - 2 and t > keys[j + 1][0]:
             j += 1

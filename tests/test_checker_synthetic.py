@@ -31,7 +31,11 @@ def lunge_set(bottoms: list, period: float = 2.0, lead_in: float = 1.0, tail: fl
     keys = [(0.0, synth.standing()), (lead_in, synth.standing())]
     t = lead_in
     for bottom in bottoms:
-        keys += [(t + period * 0.45, bottom), (t + period * 0.55, bottom), (t + period, synth.standing())]
+        keys += [
+            (t + period * 0.45, bottom),
+            (t + period * 0.55, bottom),
+            (t + period, synth.standing()),
+        ]
         t += period
     keys.append((t + tail, synth.standing()))
     return keys
@@ -62,7 +66,9 @@ def test_lunge_front_leg_is_the_flexed_hip_side() -> None:
 
 
 def test_lunge_shallow_rep_is_counted_and_flagged() -> None:
-    _, events = run("lunge", alternating_frames([synth.lunge_bottom(), synth.lunge_bottom(120, back_gap=0.6)]))
+    _, events = run(
+        "lunge", alternating_frames([synth.lunge_bottom(), synth.lunge_bottom(120, back_gap=0.6)])
+    )
     reps = of(events, Rep)
     assert [r.issues for r in reps] == [(), ("shallow_depth", "shallow_depth")]
     issues = of(events, Issue)
@@ -71,24 +77,34 @@ def test_lunge_shallow_rep_is_counted_and_flagged() -> None:
 
 
 def test_lunge_trunk_lean_and_arched_back() -> None:
-    _, events = run("lunge", alternating_frames(
-        [synth.lunge_bottom(trunk=62), synth.lunge_bottom(trunk=106), synth.lunge_bottom()]))
+    _, events = run(
+        "lunge",
+        alternating_frames(
+            [synth.lunge_bottom(trunk=62), synth.lunge_bottom(trunk=106), synth.lunge_bottom()]
+        ),
+    )
     assert [r.issues for r in of(events, Rep)] == [("trunk_leaning",), ("back_arched",), ()]
 
 
 def test_lunge_walking_in_and_out_of_frame_makes_no_phantom_rep() -> None:
-    frames = (synth.empty(0, 1.0)
-              + synth.frames(synth.timeline(lunge_set([synth.lunge_bottom()] * 2)), t0=1.0)
-              + synth.empty(7.0, 8.5))
+    frames = (
+        synth.empty(0, 1.0)
+        + synth.frames(synth.timeline(lunge_set([synth.lunge_bottom()] * 2)), t0=1.0)
+        + synth.empty(7.0, 8.5)
+    )
     checker, events = run("lunge", frames)
     assert checker.reps == 2
     notices = of(events, Notice)
-    assert [n.kind for n in notices if n.kind in ("not_visible", "visible_again")] == ["not_visible"]
+    assert [n.kind for n in notices if n.kind in ("not_visible", "visible_again")] == [
+        "not_visible"
+    ]
 
 
 def test_lunge_no_judgement_when_legs_not_visible() -> None:
-    frames = alternating_frames([synth.lunge_bottom(120, back_gap=0.6)] * 2,
-                                hide={"left_": (0.0, 99), "right_ankle": (0.0, 99)})
+    frames = alternating_frames(
+        [synth.lunge_bottom(120, back_gap=0.6)] * 2,
+        hide={"left_": (0.0, 99), "right_ankle": (0.0, 99)},
+    )
     checker, events = run("lunge", frames)
     assert checker.reps == 0
     assert of(events, Issue) == []
@@ -97,15 +113,22 @@ def test_lunge_no_judgement_when_legs_not_visible() -> None:
 
 
 def test_lunge_slow_variable_fps_counts_the_same() -> None:
-    frames = synth.frames(synth.timeline(lunge_set([synth.lunge_bottom()] * 3), fps=12), drop_every=3)
+    frames = synth.frames(
+        synth.timeline(lunge_set([synth.lunge_bottom()] * 3), fps=12), drop_every=3
+    )
     checker, _ = run("lunge", frames)
     assert checker.reps == 3
 
 
 def test_lunge_too_fast_dip_is_not_a_rep() -> None:
     bottom = synth.lunge_bottom()
-    keys = [(0, synth.standing()), (1.0, synth.standing()), (1.1, bottom), (1.2, synth.standing()),
-            (2.5, synth.standing())]
+    keys = [
+        (0, synth.standing()),
+        (1.0, synth.standing()),
+        (1.1, bottom),
+        (1.2, synth.standing()),
+        (2.5, synth.standing()),
+    ]
     checker, _ = run("lunge", synth.frames(synth.timeline(keys), noise_px=0.5))
     assert checker.reps == 0
 
@@ -123,7 +146,7 @@ def plank_frames(segments: list[tuple[float, float]], **kw) -> list[PoseFrame]:
 
 
 def test_plank_good_hold_is_timed_and_silent() -> None:
-    checker, events = run("plank", plank_frames([(10.0, 0.0)], drop_every=5))
+    _checker, events = run("plank", plank_frames([(10.0, 0.0)], drop_every=5))
     holds = of(events, HoldSegment)
     assert len(holds) == 1
     assert holds[0].duration == pytest.approx(10.2, abs=0.6)
@@ -132,7 +155,9 @@ def test_plank_good_hold_is_timed_and_silent() -> None:
 
 
 def test_plank_sag_then_pike_raise_timed_issues_and_cut_good_time() -> None:
-    checker, events = run("plank", plank_frames([(3.0, 0.0), (3.0, -0.12), (3.0, 0.0), (3.0, 0.25)]))
+    _checker, events = run(
+        "plank", plank_frames([(3.0, 0.0), (3.0, -0.12), (3.0, 0.0), (3.0, 0.25)])
+    )
     issues = of(events, Issue)
     assert [i.code for i in issues] == ["hips_sagging", "hips_piked"]
     assert issues[0].t_start == pytest.approx(4.55, abs=0.3)
@@ -172,12 +197,18 @@ def test_plank_kneeling_is_not_a_hold() -> None:
 
 
 # ---- glute bridge ----------------------------------------------------------------------------
-def bridge_frames(tops: list[float], hold: float = 1.0, lower: float = 1.0, **kw) -> list[PoseFrame]:
+def bridge_frames(
+    tops: list[float], hold: float = 1.0, lower: float = 1.0, **kw
+) -> list[PoseFrame]:
     keys = [(0.0, 130.0), (1.0, 130.0)]
     t = 1.0
     for top in tops:
-        keys += [(t + 0.8, top), (t + 0.8 + hold, top), (t + 0.8 + hold + lower, 130.0),
-                 (t + 1.6 + hold + lower, 130.0)]
+        keys += [
+            (t + 0.8, top),
+            (t + 0.8 + hold, top),
+            (t + 0.8 + hold + lower, 130.0),
+            (t + 1.6 + hold + lower, 130.0),
+        ]
         t += 1.6 + hold + lower
     motion = synth.timeline(synth.param_timeline(synth.bridge, keys))
     return synth.frames(motion, **kw)

@@ -1,0 +1,234 @@
+"""Command line: ``posecheck analyze | live | record | specs | models``.
+
+Every expected failure (bad file, bad spec, no model, unwritable output) ends as one line
+on stderr and exit code 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, cli_models
+from .models import ModelError
+from .recording import RecordingError
+from .report import ReportError, format_summary
+from .sinks import DisplayError
+from .sources import Source, SourceError, open_source
+from .specs import SpecError, available, load_spec, spec_for
+
+EXPECTED_ERRORS = (SpecError, SourceError, ModelError, ReportError, RecordingError, DisplayError)
+
+
+class UsageError(Exception):
+    """A command-line mistake the user can fix."""
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--pose-model",
+        metavar="PATH",
+        help="pose_landmarker .task file (default: cached or built offline)",
+    )
+    p.add_argument(
+        "--model-variant",
+        choices=("lite", "full", "heavy"),
+        default="full",
+        help="model size when no --pose-model is given (default: full)",
+    )
+
+
+def _add_output_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", metavar="PATH", help="write the JSON report here")
+    p.add_argument("--csv", metavar="PATH", help="write the CSV event table here")
+    p.add_argument("--video-out", metavar="PATH", help="write an annotated .mp4 here")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="posecheck",
+        description="Count reps, time holds and check exercise form from a camera or video.",
+    )
+    parser.add_argument("--version", action="version", version=f"posecheck {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    an = sub.add_parser("analyze", help="analyse a video file (or a landmark recording)")
+    an.add_argument("video", help="video file, or a .npz landmark recording")
+    an.add_argument("--exercise", "-e", required=True, help="exercise name (posecheck specs list)")
+    _add_output_args(an)
+    _add_model_args(an)
+    an.add_argument("--no-progress", action="store_true", help="no progress bar")
+    an.set_defaults(func=cmd_analyze)
+
+    lv = sub.add_parser("live", help="coach live from a webcam (or a file, in real time)")
+    lv.add_argument("--exercise", "-e", required=True, help="exercise name (posecheck specs list)")
+    lv.add_argument("--source", default="0", help="webcam index or video file (default: 0)")
+    lv.add_argument(
+        "--no-window", action="store_true", help="no window: print events to the terminal instead"
+    )
+    _add_output_args(lv)
+    _add_model_args(lv)
+    lv.set_defaults(func=cmd_live)
+
+    rec = sub.add_parser("record", help="save a video's pose landmarks as a .npz recording")
+    rec.add_argument("video")
+    rec.add_argument("--out", "-o", required=True, help="output .npz path")
+    _add_model_args(rec)
+    rec.set_defaults(func=cmd_record)
+
+    sp = sub.add_parser("specs", help="list, show or validate exercise specs")
+    sp_sub = sp.add_subparsers(dest="specs_command", required=True, metavar="ACTION")
+    sp_sub.add_parser("list", help="list known exercises").set_defaults(func=cmd_specs_list)
+    show = sp_sub.add_parser("show", help="print one exercise's spec")
+    show.add_argument("name")
+    show.set_defaults(func=cmd_specs_show)
+    val = sp_sub.add_parser("validate", help="validate spec files (default: all built-in)")
+    val.add_argument("files", nargs="*")
+    val.set_defaults(func=cmd_specs_validate)
+
+    cli_models.register(sub)
+    return parser
+
+
+# ---- commands ------------------------------------------------------------------------------
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Fail before hours of analysis, not after, when an output cannot be written."""
+    from .report import check_writable_dir
+
+    for path in (args.json, args.csv, args.video_out):
+        if path:
+            check_writable_dir(path)
+    if args.video_out and Path(args.video_out).suffix.lower() != ".mp4":
+        raise UsageError(f"--video-out {args.video_out}: must end in .mp4")
+
+
+def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
+    from .estimator import PoseEstimator
+    from .models import resolve_model
+    from .pipeline import analyze
+    from .sinks import AnnotatedVideoSink, EventLogSink, LiveWindowSink, ProgressSink
+
+    spec = spec_for(args.exercise)
+    needs_model = not str(source.name).endswith(".npz")
+    model = None
+    estimator = None
+    if needs_model:
+        model = resolve_model(
+            args.model_variant, args.pose_model, progress=lambda msg: print(msg, file=sys.stderr)
+        )
+        estimator = PoseEstimator(model.path)
+    sinks: list = []
+    if args.video_out:
+        sinks.append(AnnotatedVideoSink(args.video_out, fps=float(source.fps or 30.0)))
+    if live:
+        sinks.append(EventLogSink(sys.stdout) if args.no_window else LiveWindowSink("posecheck"))
+    elif not args.no_progress:
+        sinks.append(ProgressSink(sys.stderr))
+    try:
+        report, result = analyze(source, spec, sinks, estimator, model, args.json, args.csv)
+    finally:
+        if estimator is not None:
+            estimator.close()
+    print(format_summary(report))
+    if result.reason == "interrupted":
+        print("posecheck: interrupted: the report is marked partial", file=sys.stderr)
+        return 130
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    _check_outputs(args)
+    spec_for(args.exercise)  # unknown exercise: fail before opening anything
+    return _run(args, open_source(args.video), live=False)
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    _check_outputs(args)
+    spec_for(args.exercise)
+    return _run(args, open_source(args.source, realtime=True), live=True)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from .estimator import PoseEstimator
+    from .models import resolve_model
+    from .recording import save_recording
+
+    source = open_source(args.video)
+    model = resolve_model(
+        args.model_variant, args.pose_model, progress=lambda msg: print(msg, file=sys.stderr)
+    )
+    with PoseEstimator(model.path) as est:
+        frames = [est.estimate(sf.image, sf.t, sf.index) for sf in source]
+    source.close()
+    save_recording(
+        args.out,
+        frames,
+        fps=float(source.fps or 0.0),
+        meta={
+            "source": Path(args.video).name,
+            "model_variant": model.variant,
+            "model_sha256": model.sha256,
+            "posecheck": __version__,
+        },
+    )
+    found = sum(f.pose is not None for f in frames)
+    print(f"{args.out}: {len(frames)} frames, {found} with a pose")
+    return 0
+
+
+def cmd_specs_list(args: argparse.Namespace) -> int:
+    for name in available():
+        spec = spec_for(name)
+        what = "reps per side" if spec.per_side else ("reps" if spec.kind == "reps" else "hold")
+        print(f"{name:28s} {spec.title} ({what}; {len(spec.rules)} form rules)")
+    return 0
+
+
+def cmd_specs_show(args: argparse.Namespace) -> int:
+    spec = spec_for(args.name)
+    from .specs import SPECS_DIR
+
+    print((SPECS_DIR / spec.file).read_text(encoding="utf-8"), end="")
+    return 0
+
+
+def cmd_specs_validate(args: argparse.Namespace) -> int:
+    from .specs import SPECS_DIR
+
+    files = [Path(f) for f in args.files] or sorted(SPECS_DIR.glob("*.toml"))
+    bad = 0
+    for f in files:
+        try:
+            spec = load_spec(f)
+        except SpecError as exc:
+            bad += 1
+            print(f"INVALID {exc}", file=sys.stderr)
+        else:
+            print(
+                f"ok      {f}: {spec.title}, {len(spec.signals)} signals, {len(spec.rules)} rules"
+            )
+    return 1 if bad else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (*EXPECTED_ERRORS, UsageError) as exc:
+        if args.debug:
+            raise
+        print(f"posecheck: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("posecheck: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

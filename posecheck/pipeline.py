@@ -1,0 +1,121 @@
+"""The one loop: source -> (estimator) -> checker -> sinks. `analyze` and `live` both use it.
+
+Only the ends differ between live coaching and file analysis, so a behaviour seen in a
+report is the behaviour a person gets in front of the camera.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .checker import Checker
+from .events import FrameResult
+from .landmarks import PoseFrame
+from .report import SessionInfo
+from .sinks import ReportSink, Sink
+from .sources import Source
+from .specs import ExerciseSpec
+
+
+class Estimator:
+    """What the pipeline needs of a pose estimator (posecheck.estimator.PoseEstimator)."""
+
+    def estimate(self, image_bgr, t: float, index: int) -> PoseFrame:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    frames: int
+    partial: bool
+    reason: str | None  # why the run ended early: "interrupted", "stopped", "source lost"
+
+
+def run(
+    source: Source,
+    checker: Checker,
+    sinks: Sequence[Sink],
+    estimator: Estimator | None = None,
+    on_frame: Callable[[PoseFrame, FrameResult], None] | None = None,
+) -> RunResult:
+    """Drive every frame of ``source`` through the checker into the sinks.
+
+    Ctrl-C ends the run as *partial*, never as a crash: what was measured up to then is
+    still handed to the sinks, which write it (marked partial) on close.
+    """
+    frames = 0
+    reason: str | None = None
+    last_frame: PoseFrame | None = None
+    try:
+        for sf in source:
+            frame = sf.pose_frame
+            if frame is None:
+                if estimator is None:
+                    raise ValueError(f"{source.name}: frames need a pose estimator")
+                frame = estimator.estimate(sf.image, sf.t, sf.index)
+            result = checker.update(frame)
+            last_frame = frame
+            frames += 1
+            for sink in sinks:
+                sink.on_frame(sf.image, frame, result)
+            if on_frame is not None:
+                on_frame(frame, result)
+            if any(sink.stop_requested for sink in sinks):
+                reason = "stopped"
+                break
+    except KeyboardInterrupt:
+        reason = "interrupted"
+    finally:
+        source.close()
+    if reason is None and getattr(source, "lost", False):
+        reason = "source lost"
+    if reason is None and getattr(source, "truncated", False):
+        reason = "source truncated"
+    tail = checker.finish()
+    if last_frame is not None:
+        final = FrameResult(tuple(tail), checker.state())
+        for sink in sinks:
+            sink.on_events(final.events)
+    partial = reason in ("interrupted", "source lost", "source truncated")
+    for sink in sinks:
+        sink.close(partial)
+    return RunResult(frames, partial, reason)
+
+
+def session_info(source: Source, spec: ExerciseSpec, model: Any = None) -> SessionInfo:
+    """What the sinks are told about a session before its first frame."""
+    return SessionInfo(
+        exercise=spec.name,
+        title=spec.title,
+        kind="alternating_reps" if spec.per_side else spec.kind,
+        source=str(source.name),
+        fps=float(source.fps or 0.0),
+        frame_count=source.frame_count,
+        size=source.size,
+        is_live=source.is_live,
+        model_variant=getattr(model, "variant", None),
+        model_sha256=getattr(model, "sha256", None),
+        targets={k: v for k, v in spec.targets.items() if k in ("reps", "reps_per_side", "hold_s")},
+    )
+
+
+def analyze(
+    source: Source,
+    spec: ExerciseSpec,
+    sinks: Sequence[Sink] = (),
+    estimator: Estimator | None = None,
+    model: Any = None,
+    json_path: str | None = None,
+    csv_path: str | None = None,
+) -> tuple[dict[str, Any], RunResult]:
+    """Run a whole source and return its report (and how the run ended)."""
+    report_sink = ReportSink(json_path, csv_path)
+    all_sinks = [report_sink, *sinks]
+    info = session_info(source, spec, model)
+    for sink in all_sinks:
+        sink.open(info)
+    result = run(source, Checker(spec), all_sinks, estimator)
+    assert report_sink.report is not None
+    return report_sink.report, result
