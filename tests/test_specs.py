@@ -1,0 +1,164 @@
+"""Spec loading: every built-in spec validates, and every kind of mistake gets one line
+naming the file, the key path and what is allowed."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from posecheck.specs import SPECS_DIR, SpecError, available, load_spec, parse_spec, spec_for
+
+PLANK = (SPECS_DIR / "plank.toml").read_text()
+LUNGE = (SPECS_DIR / "lunge.toml").read_text()
+
+
+def test_every_builtin_spec_validates() -> None:
+    names = available()
+    assert {"plank", "lunge", "glute_bridge", "single_leg_glute_bridge"} <= set(names)
+    for name in names:
+        spec = spec_for(name)
+        assert spec.name == name
+        assert spec.source, f"{name} must cite its article"
+        assert all(r.source for r in spec.rules), f"{name}: every rule cites its sentence"
+
+
+def test_spec_is_frozen() -> None:
+    spec = spec_for("plank")
+    with pytest.raises(AttributeError):
+        spec.title = "x"  # type: ignore[misc]
+
+
+def bad(text: str, tmp_path: Path, name: str = "plank") -> str:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'kind = "hold"',
+            'kind = "holds"',
+            "plank.toml: kind: must be one of hold, reps; got 'holds'",
+        ),
+        (
+            "min_visibility = 0.5",
+            "min_visibility = 1.5",
+            "visibility.min_visibility: must be in 0..1",
+        ),
+        (
+            "min_visibility = 0.5",
+            'min_visibility = "high"',
+            "visibility.min_visibility: must be int",
+        ),
+        (
+            "for_s = 1.0\n",
+            "for_s = 1.0\nfor_sec = 2\n",
+            "rules[0].for_sec: unknown key (did you mean 'for_s'?)",
+        ),
+        (
+            'points = ["hip", "shoulder", "ankle"]',
+            'points = ["hip", "sholder", "ankle"]',
+            "signals.body_line.points: unknown body part 'sholder' (did you mean 'shoulder'?)",
+        ),
+        (
+            'points = ["hip", "shoulder", "ankle"]',
+            'points = ["hip", "shoulder"]',
+            "signals.body_line.points: a offset signal takes 3 body-part names",
+        ),
+        (
+            'signal = "body_line"\nbelow = -0.05',
+            'signal = "body_lines"\nbelow = -0.05',
+            "rules[0].signal: names no signal; signals: body_line, body_tilt",
+        ),
+        (
+            "body_tilt = { max = 35 }",
+            "body_tilt = { min = 40, max = 35 }",
+            "position.require.body_tilt: min 40 is above max 35",
+        ),
+        (
+            "body_tilt = { max = 35 }",
+            "body_tlt = { max = 35 }",
+            "position.require.body_tlt: is not a signal of this spec",
+        ),
+        (
+            'when = "continuous"\nsignal = "body_line"\nbelow = -0.05',
+            'when = "peak"\nsignal = "body_line"\nbelow = -0.05',
+            "rules[0].when: a hold exercise only has 'continuous' rules",
+        ),
+        ("below = -0.05\n", "\n", "rules[0]: needs a threshold: above, below, or both"),
+        ('name = "plank"', 'name = "planks"', "name: must match the file name 'plank'"),
+        (
+            'code = "hips_sagging"',
+            'code = "Hips Sagging"',
+            "rules[0].code: must be lower_snake_case",
+        ),
+    ],
+)
+def test_plank_spec_mistakes(old: str, new: str, expected: str, tmp_path: Path) -> None:
+    assert old in PLANK
+    assert expected in bad(PLANK.replace(old, new, 1), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "enter = 130\nexit = 150",
+            "enter = 150\nexit = 130",
+            "reps.enter: with direction = 'down' enter (150) must be below exit (130)",
+        ),
+        ('direction = "down"', 'direction = "sideways"', "reps.direction: must be one of down, up"),
+        (
+            "min_rep_s = 0.5\nmax_rep_s = 6.0",
+            "min_rep_s = 7\nmax_rep_s = 6.0",
+            "reps.min_rep_s: (7) must be below max_rep_s (6)",
+        ),
+        (
+            'side_by = "min:hip_flex"',
+            'side_by = "min:hipflex"',
+            "reps.side_by: must be one of facing",
+        ),
+        ('side_by = "min:hip_flex"\n', "", "reps.side_by: is required when per_side = true"),
+        (
+            'when = "peak"\nsignal = "trunk_lean"\nabove = 20',
+            'when = "rep"\nsignal = "trunk_lean"\nabove = 20',
+            "rules[2].stat: a 'rep' rule on a signal needs stat = min or max",
+        ),
+        ('per = ["knee", "ankle"]\n', "", "signals.back_knee_gap.per: a height signal needs per"),
+    ],
+)
+def test_lunge_spec_mistakes(old: str, new: str, expected: str, tmp_path: Path) -> None:
+    assert old in LUNGE
+    assert expected in bad(LUNGE.replace(old, new, 1), tmp_path, "lunge")
+
+
+def test_malformed_toml_and_missing_file(tmp_path: Path) -> None:
+    assert bad("name = \n", tmp_path).startswith("plank.toml: not valid TOML:")
+    with pytest.raises(SpecError, match="spec file not found"):
+        load_spec(tmp_path / "nope.toml")
+
+
+def test_missing_required_sections(tmp_path: Path) -> None:
+    data = tomllib.loads(PLANK)
+    del data["position"]
+    with pytest.raises(SpecError, match=r"^plank.toml: position: is required$"):
+        parse_spec(data, "plank.toml", "plank")
+    data = tomllib.loads(LUNGE)
+    del data["reps"]
+    with pytest.raises(SpecError, match=r"reps: is required when kind = 'reps'"):
+        parse_spec(data, "lunge.toml", "lunge")
+
+
+def test_unknown_exercise_suggests_the_closest() -> None:
+    with pytest.raises(
+        SpecError, match=r"unknown exercise 'lunges'\. Did you mean 'lunge'\? Known: "
+    ):
+        spec_for("lunges")
