@@ -7,8 +7,11 @@ tested on recorded landmarks and the pose backend could be swapped without touch
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import sys
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
@@ -19,6 +22,33 @@ from mediapipe.tasks.python import BaseOptions, vision
 
 from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
 from posecheck.models import ModelError, verify_model
+
+
+@contextlib.contextmanager
+def _quiet_native_logs() -> Iterator[None]:
+    """Silence MediaPipe's native start-up chatter on file descriptor 2.
+
+    The graph prints glog/TFLite lines ("Created TensorFlow Lite XNNPACK delegate",
+    "Feedback manager requires ...") straight to fd 2 when it starts and on the first
+    frame; GLOG_minloglevel does not reach them. They are noise to a user; set
+    POSECHECK_NATIVE_LOGS=1 to see them.
+    """
+    if os.environ.get("POSECHECK_NATIVE_LOGS") == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (e.g. embedded): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class PoseEstimator:
@@ -70,7 +100,8 @@ class PoseEstimator:
 
     def _open(self) -> None:
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(self._options)
+            with _quiet_native_logs():
+                self._landmarker = vision.PoseLandmarker.create_from_options(self._options)
         except (RuntimeError, ValueError, OSError) as e:
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ModelError(
@@ -123,7 +154,11 @@ class PoseEstimator:
         rgb = _to_rgb(image_bgr)
         height, width = rgb.shape[:2]
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        result = self._landmarker.detect_for_video(image, self._timestamp_ms(t))
+        if self._last_ms is None:  # the first frame starts the graph: more native chatter
+            with _quiet_native_logs():
+                result = self._landmarker.detect_for_video(image, self._timestamp_ms(t))
+        else:
+            result = self._landmarker.detect_for_video(image, self._timestamp_ms(t))
         worlds = result.pose_world_landmarks or []
         poses = [
             _to_pose(landmarks, worlds[i] if i < len(worlds) else None)

@@ -1,0 +1,53 @@
+"""Compare a posecheck report with one clip's ground truth (labels.toml / expected.toml)."""
+
+from __future__ import annotations
+
+import pytest
+
+from posecheck.specs import spec_for
+
+
+def required_issues(clip: dict) -> set[str]:
+    if "required_issues" in clip:
+        return set(clip["required_issues"])
+    return {i["issue"] for i in clip.get("form_issues", []) if i.get("required")}
+
+
+def optional_issues(clip: dict) -> set[str]:
+    if "optional_issues" in clip:
+        return set(clip["optional_issues"])
+    return {i["issue"] for i in clip.get("form_issues", []) if not i.get("required")}
+
+
+def check_counts(name: str, clip: dict, report: dict) -> None:
+    """Reps within the labelled tolerance (a clip-cut partial rep may or may not count),
+    per-side counts likewise, hold time within its tolerance."""
+    summary = report["summary"]
+    if "hold_s" in clip:
+        good = summary["good_hold_s"]
+        assert good == pytest.approx(clip["hold_s"], abs=clip["hold_tolerance_s"]), (
+            f"{name}: good-form hold {good:.2f} s, labelled {clip['hold_s']} s"
+        )
+        return
+    reps = summary["reps"]
+    tol = clip.get("reps_tolerance", 0)
+    low, high = clip["reps"] - tol, clip["reps"] + clip.get("partial_reps", 0) + tol
+    assert low <= reps <= high, f"{name}: counted {reps}, labelled {clip['reps']}"
+    if clip.get("reps_per_side") and spec_for(clip["exercise"]).per_side:
+        got = sorted(summary["reps_by_side"].values())
+        want = sorted(clip["reps_per_side"].values())
+        side_tol = tol + clip.get("partial_reps", 0)
+        assert all(abs(a - b) <= side_tol for a, b in zip(got, want, strict=True)), (
+            f"{name}: per side {summary['reps_by_side']}, labelled {clip['reps_per_side']}"
+        )
+
+
+def check_issues(name: str, clip: dict, report: dict) -> None:
+    """Clean clips raise nothing; required faults are raised; nothing nobody saw is raised."""
+    raised = {i["code"] for i in report["issues"]}
+    if clip["clean"]:
+        assert raised == set(), f"{name} is clean but raised {raised}"
+    required = required_issues(clip)
+    assert required <= raised, f"{name}: missing required {required - raised}"
+    allowed = required | optional_issues(clip)
+    assert raised <= allowed, f"{name}: raised {raised - allowed}, a fault nobody saw"

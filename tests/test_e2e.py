@@ -1,0 +1,91 @@
+"""End to end: the real MediaPipe model on the real shared clips, through the same
+pipeline as `posecheck analyze`, against ../shared/sample_videos/labels.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from labelcheck import check_counts, check_issues
+
+from posecheck.specs import available, spec_for
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
+LABELS = SHARED / "labels.toml"
+RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not LABELS.is_file(),
+        reason=f"shared clips not found at {SHARED} (they are not in the repo)",
+    ),
+]
+CLIPS = tomllib.loads(LABELS.read_text())["clips"] if LABELS.is_file() else {}
+
+
+@pytest.fixture(scope="module")
+def model_path() -> str:
+    from posecheck.models import resolve_model
+
+    cache = os.environ.get("POSECHECK_TEST_CACHE") or str(Path.home() / ".cache" / "posecheck-test")
+    return str(resolve_model("full", cache_dir=Path(cache)).path)
+
+
+def analyze_clip(name: str, exercise: str, model_path: str) -> dict:
+    from posecheck.estimator import PoseEstimator
+    from posecheck.pipeline import analyze
+    from posecheck.sources import open_source
+
+    with PoseEstimator(model_path) as est:
+        report, result = analyze(
+            open_source(SHARED / CLIPS[name]["file"]), spec_for(exercise), (), est
+        )
+    assert not result.partial
+    return report
+
+
+CASES = [
+    pytest.param(name, id=name)
+    for name, clip in CLIPS.items()
+    if clip["exercise"] in available() and not clip.get("control")
+]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_clip_matches_labels(name: str, model_path: str) -> None:
+    clip = CLIPS[name]
+    report = analyze_clip(name, clip["exercise"], model_path)
+    assert report["summary"]["frames_with_pose"] > 0
+    check_counts(name, clip, report)
+    check_issues(name, clip, report)
+
+
+def test_control_clip_is_not_an_exercise(model_path: str) -> None:
+    report = analyze_clip("no_exercise_walk_two_people", "lunge", model_path)
+    assert report["summary"]["reps"] == 0 and report["issues"] == []
+
+
+def test_committed_recording_matches_fresh_inference(model_path: str) -> None:
+    """The committed recordings are what the model gives today (else re-record them)."""
+    from posecheck.estimator import PoseEstimator
+    from posecheck.recording import load_recording
+    from posecheck.sources import open_source
+
+    rec = list(load_recording(RECORDINGS / "plank_forearm_side_d.npz").frames())
+    with PoseEstimator(model_path) as est:
+        fresh = [
+            est.estimate(sf.image, sf.t, sf.index)
+            for sf in open_source(SHARED / "plank_forearm_side_d.mp4")
+        ]
+    assert len(fresh) == len(rec)
+    diffs = [
+        np.abs(a.pose.image[:, :2] - b.pose.image[:, :2]).max()
+        for a, b in zip(rec, fresh, strict=True)
+        if a.pose is not None and b.pose is not None
+    ]
+    assert len(diffs) == len(rec)
+    assert float(np.median(diffs)) < 0.01  # normalised units: under 1% of the frame
