@@ -4,22 +4,27 @@ This is where body sides are resolved: a spec says "knee", and here it becomes t
 or the right knee depending on the signal's side mode (the side facing the camera, the
 smaller of the two, the side picked by another signal, ...). A signal whose landmarks
 are not visible enough is NaN: the checker then makes no judgement on it.
+
+Everything that depends only on the spec (which landmark index each point is on each
+side, which sides a signal needs) is worked out once in the constructor, so the per-frame
+cost is a few dozen float operations per signal.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
 
 from . import geometry as g
 from .landmarks import SIDES, landmark_for, other_side
 from .specs import ExerciseSpec, Signal
 
 NAN = math.nan
+FLOOR = -1  # index standing for the "floor" pseudo-point
 _FACING_PARTS = ("shoulder", "elbow", "hip", "knee", "ankle")
 _FEET = ("heel", "foot_index", "ankle")
+Point = list[float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +32,7 @@ class Features:
     """Signal values of one frame, plus the per-side values side-picking needs."""
 
     values: dict[str, float]
-    per_side: dict[str, tuple[float, float]]  # (left, right) for sided signals
+    per_side: dict[str, tuple[float, float]]  # (left, right), for signals computed on both
     facing: str
     heading: float  # +1 the person faces image-right, -1 image-left
     missing: tuple[str, ...]  # visibility parts not seen well enough on the facing side
@@ -43,10 +48,49 @@ class Features:
         return "left" if left >= right else "right"
 
 
-def _resolve(part: str, side: str) -> tuple[str, str]:
-    if part.startswith("other."):
-        return part[6:], other_side(side)
-    return part, side
+def _index(raw: str, side: str) -> int:
+    if raw == "floor":
+        return FLOOR
+    if raw.startswith("other."):
+        return int(landmark_for(raw[6:], other_side(side)))
+    return int(landmark_for(raw, side))
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One signal, compiled: landmark indices per side and the function that measures it."""
+
+    signal: Signal
+    points: dict[str, tuple[int, ...]]  # side -> indices of points (+ per segment last)
+    both: bool  # computed on both sides every frame (min/max/mean, or picked by another)
+    measure: Callable[[list[Point], float], float]
+
+
+def _measure(sig: Signal) -> Callable[[list[Point], float], float]:
+    kind = sig.kind
+    if kind == "angle":
+        return lambda p, h: g.joint_angle(p[0], p[1], p[2])
+    if kind == "offset":
+        return lambda p, h: g.line_offset(p[0], p[1], p[2])
+    if kind == "inclination":
+        return lambda p, h: g.inclination(p[0], p[1])
+    if kind == "lean":
+        return lambda p, h: g.lean(p[0], p[1], h)
+
+    def scaled(f: Callable[[list[Point], float], float]) -> Callable[[list[Point], float], float]:
+        def run(p: list[Point], h: float) -> float:
+            unit = g.distance(p[2], p[3])
+            return NAN if unit < 1e-6 else f(p, h) / unit
+
+        return run
+
+    if kind == "distance":
+        return scaled(lambda p, h: g.distance(p[0], p[1]))
+    if kind == "height":
+        return scaled(lambda p, h: g.height_above(p[0], p[1]))
+    if kind == "forward":
+        return scaled(lambda p, h: g.forward_of(p[0], p[1], h))
+    return scaled(lambda p, h: abs(p[0][0] - p[1][0]))  # spread
 
 
 class FeatureExtractor:
@@ -57,17 +101,30 @@ class FeatureExtractor:
         self.min_vis = spec.visibility.min_visibility
         self.switch_margin = switch_margin
         self._facing: str | None = None
-        # Pre-resolve landmark indices for every (part, side) once: the frame loop is hot.
-        self._idx: dict[tuple[str, str], int] = {}
-        parts = {p for s in spec.signals.values() for p in (*s.points, *(s.per or ()))}
-        parts |= set(spec.visibility.parts) | set(_FACING_PARTS) | set(_FEET) | {"ear"}
-        for raw in parts:
-            for side in SIDES:
-                part, sd = _resolve(raw, side)
-                if part != "floor":
-                    self._idx[(part, sd)] = int(landmark_for(part, sd))
+        picked_by = {s.side.split(":", 1)[1] for s in spec.signals.values() if ":" in s.side}
+        if spec.reps is not None and spec.reps.side_by:
+            picked_by.add(spec.reps.side_by.split(":", 1)[1])
+        plans = []
+        for sig in spec.signals.values():
+            parts = (*sig.points, *(sig.per or ()))
+            both = sig.side in ("min", "max", "mean") or ":" in sig.side or sig.name in picked_by
+            plans.append(
+                _Plan(
+                    sig, {s: tuple(_index(p, s) for p in parts) for s in SIDES}, both, _measure(sig)
+                )
+            )
         # Signals whose side depends on another signal are computed after the others.
-        self._order = sorted(spec.signals.values(), key=lambda s: ":" in s.side)
+        self._plans = sorted(plans, key=lambda p: ":" in p.signal.side)
+        self._facing_idx = {s: tuple(int(landmark_for(p, s)) for p in _FACING_PARTS) for s in SIDES}
+        self._feet_idx = tuple(int(landmark_for(p, s)) for p in _FEET for s in SIDES)
+        self._vis_idx = {
+            s: tuple((p, int(landmark_for(p, s))) for p in spec.visibility.parts) for s in SIDES
+        }
+        self._nose = int(landmark_for("nose", None))
+        self._ear = {s: int(landmark_for("ear", s)) for s in SIDES}
+        self._toe_heel = {
+            s: (int(landmark_for("foot_index", s)), int(landmark_for("heel", s))) for s in SIDES
+        }
 
     def reset(self) -> None:
         self._facing = None
@@ -75,33 +132,48 @@ class FeatureExtractor:
     def _choose_facing(self, vis: list[float], z: list[float]) -> str:
         score = {}
         for side in SIDES:
-            idx = [self._idx[(p, side)] for p in _FACING_PARTS]
+            idx = self._facing_idx[side]
             # Visibility first; MediaPipe's relative depth (smaller z = nearer) breaks ties.
-            n = len(idx)
-            score[side] = sum(vis[i] for i in idx) / n - 0.1 * sum(z[i] for i in idx) / n
+            score[side] = (sum(vis[i] for i in idx) - 0.1 * sum(z[i] for i in idx)) / len(idx)
         best = "left" if score["left"] >= score["right"] else "right"
         if self._facing is None or score[best] - score[self._facing] > self.switch_margin:
             self._facing = best
         return self._facing
 
-    def compute(self, px: list[list[float]], vis: list[float], z: list[float]) -> Features:
+    def compute(self, px: list[Point], vis: list[float], z: list[float]) -> Features:
         """Signals from pixel positions ``px`` (33 x [x, y]), visibility and relative depth."""
         facing = self._choose_facing(vis, z)
         heading = self._heading(px, vis, facing)
-        floor_y = self._floor(px, vis)
+        min_vis = self.min_vis
+        floor_y = max((px[i][1] for i in self._feet_idx if vis[i] >= min_vis), default=NAN)
+        floor = [0.0, floor_y]
         values: dict[str, float] = {}
         per_side: dict[str, tuple[float, float]] = {}
-        partial = Features(values, per_side, facing, heading, ())
-        for sig in self._order:
-            left = self._eval(sig, "left", px, vis, heading, floor_y)
-            right = self._eval(sig, "right", px, vis, heading, floor_y)
-            per_side[sig.name] = (left, right)
-            values[sig.name] = self._select(sig.side, left, right, facing, partial)
-        missing = tuple(
-            p
-            for p in self.spec.visibility.parts
-            if vis[self._idx.get((p, facing), self._idx.get((p, "left"), 0))] < self.min_vis
-        )
+        features = Features(values, per_side, facing, heading, ())
+
+        def measure(plan: _Plan, side: str) -> float:
+            pts = []
+            for i in plan.points[side]:
+                if i == FLOOR:
+                    if floor_y != floor_y:  # NaN: no foot seen
+                        return NAN
+                    pts.append(floor)
+                elif vis[i] < min_vis:
+                    return NAN
+                else:
+                    pts.append(px[i])
+            return plan.measure(pts, heading)
+
+        for plan in self._plans:
+            mode = plan.signal.side
+            if not plan.both:
+                side = facing if mode == "facing" else mode
+                values[plan.signal.name] = measure(plan, side)
+                continue
+            left, right = measure(plan, "left"), measure(plan, "right")
+            per_side[plan.signal.name] = (left, right)
+            values[plan.signal.name] = self._select(mode, left, right, facing, features)
+        missing = tuple(p for p, i in self._vis_idx[facing] if vis[i] < min_vis)
         return Features(values, per_side, facing, heading, missing)
 
     @staticmethod
@@ -125,68 +197,11 @@ class FeatureExtractor:
             return NAN
         return left if side == "left" else right
 
-    def _heading(self, px: list[list[float]], vis: list[float], facing: str) -> float:
-        nose = self._idx.get(("nose", "left"))
-        ear = self._idx[("ear", facing)]
-        if nose is not None and vis[nose] >= self.min_vis and vis[ear] >= self.min_vis:
+    def _heading(self, px: list[Point], vis: list[float], facing: str) -> float:
+        nose, ear = self._nose, self._ear[facing]
+        if vis[nose] >= self.min_vis and vis[ear] >= self.min_vis:
             dx = px[nose][0] - px[ear][0]
             if abs(dx) > 1e-3:
                 return 1.0 if dx > 0 else -1.0
-        toe, heel = self._idx[("foot_index", facing)], self._idx[("heel", facing)]
+        toe, heel = self._toe_heel[facing]
         return 1.0 if px[toe][0] >= px[heel][0] else -1.0
-
-    def _floor(self, px: list[list[float]], vis: list[float]) -> float:
-        ys = [
-            px[self._idx[(p, s)]][1]
-            for p in _FEET
-            for s in SIDES
-            if vis[self._idx[(p, s)]] >= self.min_vis
-        ]
-        return max(ys) if ys else NAN
-
-    def _point(
-        self, raw: str, side: str, px: list[list[float]], vis: list[float], floor_y: float
-    ) -> np.ndarray | None:
-        if raw == "floor":
-            return None if math.isnan(floor_y) else (0.0, floor_y)  # type: ignore[return-value]
-        i = self._idx[_resolve(raw, side)]
-        if vis[i] < self.min_vis:
-            return None
-        return px[i]  # type: ignore[return-value]
-
-    def _eval(
-        self,
-        sig: Signal,
-        side: str,
-        px: list[list[float]],
-        vis: list[float],
-        heading: float,
-        floor_y: float,
-    ) -> float:
-        pts = [self._point(p, side, px, vis, floor_y) for p in sig.points]
-        if any(p is None for p in pts):
-            return NAN
-        kind = sig.kind
-        if kind == "angle":
-            return g.joint_angle(*pts)
-        if kind == "offset":
-            return g.line_offset(*pts)
-        if kind == "inclination":
-            return g.inclination(*pts)
-        if kind == "lean":
-            return g.lean(pts[0], pts[1], heading)
-        assert sig.per is not None
-        a = self._point(sig.per[0], side, px, vis, floor_y)
-        b = self._point(sig.per[1], side, px, vis, floor_y)
-        if a is None or b is None:
-            return NAN
-        unit = g.distance(a, b)
-        if unit < 1e-6:
-            return NAN
-        if kind == "distance":
-            return g.distance(pts[0], pts[1]) / unit
-        if kind == "height":
-            return g.height_above(pts[0], pts[1]) / unit
-        if kind == "forward":
-            return g.forward_of(pts[0], pts[1], heading) / unit
-        return abs(pts[0][0] - pts[1][0]) / unit  # spread

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+import numpy as np
 
 from .checker import Checker
 from .events import FrameResult
@@ -19,11 +21,10 @@ from .sources import Source
 from .specs import ExerciseSpec
 
 
-class Estimator:
+class Estimator(Protocol):
     """What the pipeline needs of a pose estimator (posecheck.estimator.PoseEstimator)."""
 
-    def estimate(self, image_bgr, t: float, index: int) -> PoseFrame:  # pragma: no cover
-        raise NotImplementedError
+    def estimate(self, image_bgr: np.ndarray, t: float, index: int) -> PoseFrame: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ def run(
     """
     frames = 0
     reason: str | None = None
-    last_frame: PoseFrame | None = None
+    failure: BaseException | None = None
     try:
         for sf in source:
             frame = sf.pose_frame
@@ -56,7 +57,6 @@ def run(
                     raise ValueError(f"{source.name}: frames need a pose estimator")
                 frame = estimator.estimate(sf.image, sf.t, sf.index)
             result = checker.update(frame)
-            last_frame = frame
             frames += 1
             for sink in sinks:
                 sink.on_frame(sf.image, frame, result)
@@ -67,6 +67,8 @@ def run(
                 break
     except KeyboardInterrupt:
         reason = "interrupted"
+    except Exception as exc:  # keep what was measured, mark it partial, then re-raise
+        reason, failure = "failed", exc
     finally:
         source.close()
     if reason is None and getattr(source, "lost", False):
@@ -74,13 +76,14 @@ def run(
     if reason is None and getattr(source, "truncated", False):
         reason = "source truncated"
     tail = checker.finish()
-    if last_frame is not None:
-        final = FrameResult(tuple(tail), checker.state())
+    if frames:
         for sink in sinks:
-            sink.on_events(final.events)
-    partial = reason in ("interrupted", "source lost", "source truncated")
+            sink.on_events(tail)
+    partial = reason in ("interrupted", "failed", "source lost", "source truncated")
     for sink in sinks:
         sink.close(partial)
+    if failure is not None:
+        raise failure
     return RunResult(frames, partial, reason)
 
 

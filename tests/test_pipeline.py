@@ -1,0 +1,88 @@
+"""The one loop: interruption and failure keep what was measured, marked partial."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from posecheck.pipeline import analyze
+from posecheck.sources import RecordingSource, SourceFrame
+from posecheck.specs import spec_for
+
+ROOT = Path(__file__).resolve().parents[1]
+REC = ROOT / "sample_videos" / "recordings"
+SHARED = ROOT.parent / "shared" / "sample_videos"
+
+
+class StopsAfter(RecordingSource):
+    """A real recording whose replay is cut by an exception after `n` frames."""
+
+    def __init__(self, path: Path, n: int, exc: BaseException) -> None:
+        super().__init__(path)
+        self.n, self.exc = n, exc
+
+    def __iter__(self) -> Iterator[SourceFrame]:
+        for i, frame in enumerate(super().__iter__()):
+            if i == self.n:
+                raise self.exc
+            yield frame
+
+
+def test_ctrl_c_keeps_reps_so_far_and_marks_partial(tmp_path: Path) -> None:
+    source = StopsAfter(REC / "lunge_alternating_side_a.npz", 400, KeyboardInterrupt())
+    out = tmp_path / "r.json"
+    report, result = analyze(source, spec_for("lunge"), json_path=str(out))
+    assert result.partial and result.reason == "interrupted"
+    assert 4 <= report["summary"]["reps"] < 9  # the first reps, not the whole set
+    saved = json.loads(out.read_text())
+    assert saved["partial"] is True and saved["summary"]["reps"] == report["summary"]["reps"]
+
+
+def test_unexpected_error_still_writes_the_partial_report(tmp_path: Path) -> None:
+    source = StopsAfter(REC / "plank_forearm_side_a.npz", 450, OSError("disk went away"))
+    out = tmp_path / "r.json"
+    with pytest.raises(OSError, match="disk went away"):
+        analyze(source, spec_for("plank"), json_path=str(out))
+    saved = json.loads(out.read_text())
+    assert saved["partial"] is True
+    assert saved["summary"]["hold_s"] > 5  # the hold measured before the failure is kept
+
+
+@pytest.mark.skipif(not (SHARED / "lunge_walking_side_b.mp4").is_file(), reason="no ../shared")
+def test_sigint_during_analyze_writes_partial_report(tmp_path: Path) -> None:
+    """A real Ctrl-C (SIGINT) to `posecheck analyze` on a real clip with the real model."""
+    out = tmp_path / "r.json"
+    cmd = [
+        sys.executable,
+        "-m",
+        "posecheck.cli",
+        "analyze",
+        str(SHARED / "lunge_walking_side_b.mp4"),
+        "-e",
+        "lunge",
+        "--json",
+        str(out),
+        "--no-progress",
+    ]
+    env = dict(os.environ)
+    if os.environ.get("POSECHECK_TEST_CACHE") or not os.environ.get("POSECHECK_CACHE_DIR"):
+        env["POSECHECK_CACHE_DIR"] = os.environ.get(
+            "POSECHECK_TEST_CACHE", str(Path.home() / ".cache" / "posecheck-test")
+        )
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "partial" in err
+    saved = json.loads(out.read_text())
+    assert saved["partial"] is True
+    assert saved["summary"]["reps"] < 8
