@@ -7,6 +7,7 @@ on stderr and exit code 2; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -213,9 +214,31 @@ def cmd_specs_validate(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _hide_native_stderr() -> None:
+    """Send what native libraries write to file descriptor 2 to /dev/null, keep Python's.
+
+    MediaPipe (glog, TFLite) and FFmpeg print warnings straight to fd 2 at moments we do
+    not control ("moov atom not found", "Using NORM_RECT without IMAGE_DIMENSIONS ...").
+    They are not for users: posecheck reports its own one-line errors. Python's
+    sys.stderr is re-opened on a copy of the real fd 2, so progress and errors still show.
+    ``--debug`` or POSECHECK_NATIVE_LOGS=1 keeps the native logs.
+    """
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):
+        return
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = os.fdopen(real, "w", buffering=1, encoding="utf-8", errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None and not args.debug and os.environ.get("POSECHECK_NATIVE_LOGS") != "1":
+        _hide_native_stderr()  # only as a program: never rewire a host's fds when embedded
     try:
         return int(args.func(args) or 0)
     except (*EXPECTED_ERRORS, UsageError) as exc:
