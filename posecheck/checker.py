@@ -318,9 +318,10 @@ class Checker:
                     )
                 )
                 self.rep_cue = (rule.message, t_end)
-        extremes = {k: round(v, 3) for k, v in rep.peak_values.items() if not math.isnan(v)}
+        at_peak = {k: round(v, 3) for k, v in rep.peak_values.items() if not math.isnan(v)}
+        ranges = {k: (round(v, 3), round(rep.maxs[k], 3)) for k, v in rep.mins.items()}
         events.insert(
-            0, Rep(self.reps, side, rep.t_start, t_end, rep.peak_t, extremes, tuple(codes))
+            0, Rep(self.reps, side, rep.t_start, t_end, rep.peak_t, at_peak, tuple(codes), ranges)
         )
 
     def _rep_value(self, rule: Rule, rep: _RepTrack, t_end: float) -> float | None:

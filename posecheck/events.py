@@ -36,8 +36,9 @@ class Rep:
     t_start: float
     t_end: float
     t_peak: float  # time of the extreme of the counting signal (bottom of a lunge, top of a bridge)
-    extremes: dict[str, float] = field(default_factory=dict)  # signal -> extreme value in the rep
+    at_peak: dict[str, float] = field(default_factory=dict)  # signal -> value at t_peak
     issues: tuple[str, ...] = ()  # issue codes judged on this rep
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # signal -> (min, max)
 
     @property
     def duration(self) -> float:

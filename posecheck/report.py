@@ -139,7 +139,8 @@ def rep_to_dict(rep: Rep) -> dict[str, Any]:
         "t_end": _r(rep.t_end),
         "t_peak": _r(rep.t_peak),
         "duration_s": _r(rep.duration),
-        "extremes": {str(k): _r(v) for k, v in rep.extremes.items()},
+        "at_peak": {str(k): _r(v) for k, v in rep.at_peak.items()},
+        "ranges": {str(k): [_r(lo), _r(hi)] for k, (lo, hi) in rep.ranges.items()},
         "issues": list(rep.issues),
     }
 

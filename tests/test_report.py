@@ -137,7 +137,8 @@ def test_report_contents_and_totals() -> None:
         "t_end": 2.0,
         "t_peak": 1.6,
         "duration_s": 0.8,
-        "extremes": {"knee_angle": 88.123},
+        "at_peak": {"knee_angle": 88.123},
+        "ranges": {},
         "issues": [],
     }
     assert r["reps"][1]["issues"] == ["knee_valgus"]
@@ -178,11 +179,12 @@ def test_empty_session() -> None:
 def test_nan_values_become_null() -> None:
     b = ReportBuilder(_info())
     bad = Issue("x", "m", 0.0, 0.0, "r", float("nan"))
-    rep = Rep(1, None, 0.0, 1.0, 0.5, {"a": float("inf")})
+    rep = Rep(1, None, 0.0, 1.0, 0.5, {"a": float("inf")}, (), {"a": (0.0, float("nan"))})
     b.add(PoseFrame(0, 0.0, 640, 480, None), FrameResult((bad, rep), _state(0.0, True)))
     r = b.build(False)
     assert r["issues"][0]["value"] is None
-    assert r["reps"][0]["extremes"] == {"a": None}
+    assert r["reps"][0]["at_peak"] == {"a": None}
+    assert r["reps"][0]["ranges"] == {"a": [0.0, None]}
     json.dumps(r, allow_nan=False)
 
 
