@@ -32,7 +32,9 @@ def main() -> None:
         exercise = clip["exercise"] if clip["exercise"] in available() else None
         if exercise is None:
             continue
-        frames = list(load_recording(ROOT / "sample_videos" / "recordings" / f"{name}.npz").frames())
+        frames = list(
+            load_recording(ROOT / "sample_videos" / "recordings" / f"{name}.npz").frames()
+        )
         best = float("inf")
         for _ in range(args.repeat):
             checker = Checker(spec_for(exercise))
@@ -43,10 +45,14 @@ def main() -> None:
             best = min(best, time.perf_counter() - t0)
         total_frames += len(frames)
         total_s += best
-        print(f"{name:40s} {exercise:24s} {len(frames):7d} {len(frames) / best:10.0f} "
-              f"{best / len(frames) * 1e6:9.1f}")
-    print(f"{'all':40s} {'':24s} {total_frames:7d} {total_frames / total_s:10.0f} "
-          f"{total_s / total_frames * 1e6:9.1f}")
+        print(
+            f"{name:40s} {exercise:24s} {len(frames):7d} {len(frames) / best:10.0f} "
+            f"{best / len(frames) * 1e6:9.1f}"
+        )
+    print(
+        f"{'all':40s} {'':24s} {total_frames:7d} {total_frames / total_s:10.0f} "
+        f"{total_s / total_frames * 1e6:9.1f}"
+    )
 
 
 if __name__ == "__main__":

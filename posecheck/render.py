@@ -165,17 +165,17 @@ def _hud_lines(
         total = f"Hold {format_time(state.hold_s)}"
         if target:
             total += f" / {format_time(target)}"
-        lines.append((total, "body", _WHITE))
+        lines.append((total, "big", _WHITE))
         lines.append((f"Good form {format_time(state.good_hold_s)}", "body", _WHITE))
     else:
         target = info.targets.get("reps")
         reps = f"Reps {state.reps}" + (f" / {target:g}" if target else "")
-        lines.append((reps, "body", _WHITE))
+        lines.append((reps, "big", _WHITE))
         if state.reps_by_side:
             sides = " | ".join(
                 f"{side[:1].upper()} {n}" for side, n in sorted(state.reps_by_side.items())
             )
-            lines.append((sides, "body", _WHITE))
+            lines.append((sides, "big", _WHITE))
     phase = f"phase: {state.phase}" + (f"   side: {state.side}" if state.side else "")
     lines.append((phase, "small", _GREY))
     if not state.visible:
@@ -225,6 +225,7 @@ def draw_overlay(
     # HUD panel, top-left.
     sizes = {
         "title": (st.title_scale, st.title_thick),
+        "big": (st.cue_scale * 1.3, st.cue_thick),  # the count: readable from the floor
         "body": (st.body_scale, st.thick),
         "small": (st.small_scale, st.thick),
     }

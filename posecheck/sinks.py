@@ -413,6 +413,11 @@ class LiveWindowSink(BaseSink):
         self._info = info
         try:
             cv2.namedWindow(self.window_name, cv2.WINDOW_NORMAL)
+            # Start at the frame's shape, at most 1280x720 (or 720 tall for portrait):
+            # big enough to read from a few metres, and resizable.
+            w, h = info.size
+            scale = min(1.0, 1280 / w, 720 / h)
+            cv2.resizeWindow(self.window_name, max(1, round(w * scale)), max(1, round(h * scale)))
         except cv2.error as exc:
             raise DisplayError(f"cannot open a window ({exc}); run with --no-window") from exc
 
