@@ -98,6 +98,7 @@ class Checker:
         # rules
         self.episodes = {r.code + str(i): _Episode() for i, r in enumerate(self.continuous)}
         self.rep_cue: tuple[str, float] | None = None
+        self.position_hint: str | None = None  # why the person is out of position, if known
         self.last_features: Features | None = None
 
     # ---- the frame loop -------------------------------------------------------------------
@@ -112,7 +113,9 @@ class Checker:
         self._update_visibility(seen, feats, t, events)
         judge = self.visible and seen
         if judge:
-            wanted = all(self._bound_ok(b, values) for b in self.spec.position.require)
+            failing = [b for b in self.spec.position.require if not self._bound_ok(b, values)]
+            self.position_hint = next((b.message for b in failing if b.message), None)
+            wanted = not failing
             need = self.spec.position.enter_s if wanted else self.spec.position.exit_s
             new, self.pos_pending, switched = _debounce(
                 self.in_position, wanted, self.pos_pending, t, need
@@ -332,17 +335,30 @@ class Checker:
             return table.get(rule.signal, math.nan)
         if rule.metric == "rep_s":
             return t_end - rep.t_start
+        # Timing around the top (or bottom): "at the peak" means within `band` of the
+        # peak value, so a plateau counts as the peak, not just its highest sample.
+        trace = rep.trace or [(rep.peak_t, rep.peak_v)]
+        near = [t for t, v in trace if abs(v - rep.peak_v) <= rule.band]
+        first, last = (near[0], near[-1]) if near else (rep.peak_t, rep.peak_t)
         if rule.metric == "to_peak_s":
-            return rep.peak_t - rep.t_start
+            return first - rep.t_start
         if rule.metric == "from_peak_s":
-            return t_end - rep.peak_t
-        # peak_dwell_s: time spent within `band` of the peak value
-        trace = np.array(rep.trace or [(rep.peak_t, rep.peak_v)])
-        near = np.abs(trace[:, 1] - rep.peak_v) <= rule.band
-        if len(trace) < 2:
-            return 0.0
-        dts = np.diff(trace[:, 0], append=trace[-1, 0])
-        return float(np.sum(dts[near]))
+            return t_end - last
+        if rule.metric in ("to_peak_speed", "from_peak_speed"):
+            # Mean speed (signal units per second) on the way in or out, band edge to the
+            # phase threshold: unlike a duration it does not depend on how high the peak was.
+            reps = self.spec.reps
+            assert reps is not None
+            edge = rep.peak_v - rule.band if reps.direction == "up" else rep.peak_v + rule.band
+            if rule.metric == "to_peak_speed":
+                span, dt = abs(edge - reps.enter), first - rep.t_start
+            else:
+                span, dt = abs(edge - reps.exit), t_end - last
+            return span / dt if dt > 0 else math.inf
+        times = np.array([t for t, _ in trace] + [t_end])
+        dts = np.diff(times)
+        values = np.array([v for _, v in trace])
+        return float(np.sum(dts[np.abs(values - rep.peak_v) <= rule.band]))  # peak_dwell_s
 
     # ---- display --------------------------------------------------------------------------
     def state(self, feats: Features | None = None) -> CheckerState:
@@ -360,6 +376,8 @@ class Checker:
             cue = self.rep_cue[0]
         elif not self.visible and self.announced_lost:
             cue = self._missing_message(feats)
+        elif not self.in_position and self.visible and self.position_hint:
+            cue = self.position_hint
         if self.spec.reps is not None:
             phase = "active" if self.rep is not None else ("rest" if self.in_position else "idle")
         else:

@@ -35,7 +35,9 @@ SIDE_BY_PREFIXES = ("min:", "max:")
 KINDS = ("hold", "reps")
 WHENS = ("continuous", "peak", "rep")
 STATS = ("min", "max")
-REP_METRICS = ("peak_dwell_s", "to_peak_s", "from_peak_s", "rep_s")
+REP_METRICS = (
+    "peak_dwell_s", "to_peak_s", "from_peak_s", "to_peak_speed", "from_peak_speed", "rep_s",
+)
 SPECIAL_POINTS = ("floor",)
 ALL_PARTS = tuple(SIDED_PARTS) + tuple(UNSIDED_PARTS)
 
@@ -134,6 +136,7 @@ class Bound:
     signal: str
     min: float | None = None
     max: float | None = None
+    message: str = ""  # what to tell the person when this bound keeps them out of position
 
     def holds(self, value: float) -> bool:
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
@@ -317,12 +320,13 @@ def _bounds(table: _Table | None, signals: dict[str, Signal]) -> tuple[Bound, ..
         t = _Table(table.data[name], table.file, table.key_path(name))
         lo = t.number("min", None)
         hi = t.number("max", None)
+        message = t.get("message", str, "")
         t.done()
         if lo is None and hi is None:
             raise _err(table.file, table.key_path(name), "needs min, max or both")
         if lo is not None and hi is not None and lo > hi:
             raise _err(table.file, table.key_path(name), f"min {lo:g} is above max {hi:g}")
-        bounds.append(Bound(name, lo, hi))
+        bounds.append(Bound(name, lo, hi, message))
     return tuple(bounds)
 
 

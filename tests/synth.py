@@ -309,3 +309,20 @@ def param_timeline(
         s = 0.0 if t1 == t0 else min(1.0, max(0.0, (t - t0) / (t1 - t0)))
         out.append((t, pose_of(v0 + (v1 - v0) * s * s * (3 - 2 * s))))
     return out
+
+
+def single_leg_bridge(hip_angle: float, free_raise: float, free_side: str = "far") -> Key:
+    """Bridge on one leg: the free leg's knee drawn up by `free_raise` (0 = both feet on
+    the floor, 1 = thigh vertical above the hip); `free_side` is the near or far leg."""
+    key = bridge(hip_angle)
+    hip, knee = key["hip"], key["knee"]
+    rest_deg = math.degrees(math.atan2(-(knee[1] - hip[1]), knee[0] - hip[0]))
+    thigh = rest_deg + (90 - rest_deg) * free_raise
+    free_knee = polar(hip, THIGH, thigh)
+    free_ankle = polar(free_knee, SHIN, thigh - 90 * (1 - free_raise) - 60 * free_raise)
+    prefix = "far_" if free_side == "far" else ""
+    key[f"{prefix}knee"] = free_knee
+    key[f"{prefix}ankle"] = free_ankle
+    key[f"{prefix}heel"] = polar(free_ankle, 12, thigh + 120)
+    key[f"{prefix}foot_index"] = polar(free_ankle, FOOT, thigh - 60)
+    return key

@@ -3,6 +3,8 @@ noise and dropped frames, asserting the exact event lists."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import synth
 
@@ -229,3 +231,92 @@ def test_bridge_no_hold_and_dropping_down() -> None:
     _, events = run("glute_bridge", bridge_frames([180], hold=0.0, lower=0.15))
     codes = [i.code for i in of(events, Issue)]
     assert codes == ["no_hold_at_top", "fast_lowering"]
+
+
+def test_lunge_each_depth_cue_alone() -> None:
+    _, events = run(
+        "lunge",
+        alternating_frames(
+            [synth.lunge_bottom(122, back_gap=0.05), synth.lunge_bottom(90, back_gap=0.6)]
+        ),
+    )
+    issues = of(events, Issue)
+    # A shallow front knee lifts the back knee too (rep 1); a deep front knee with the back
+    # knee held high (rep 2) is caught by the back-knee rule alone.
+    assert [(i.rep_index, i.message) for i in issues] == [
+        (1, "Go lower: front knee to a right angle"),
+        (1, "Go lower: back knee almost touching the ground"),
+        (2, "Go lower: back knee almost touching the ground"),
+    ]
+
+
+def test_lunge_held_at_the_bottom_too_long_is_not_a_rep() -> None:
+    """Kneeling in a split stance for 8 s (longer than max_rep_s) is not a rep; the next
+    real rep still counts."""
+    bottom = synth.lunge_bottom()
+    keys = [
+        (0, synth.standing()),
+        (1.0, synth.standing()),
+        (1.8, bottom),
+        (9.8, bottom),
+        (10.6, synth.standing()),
+        (11.6, synth.standing()),
+        (12.5, bottom),
+        (12.7, bottom),
+        (13.6, synth.standing()),
+        (14.5, synth.standing()),
+    ]
+    _, events = run("lunge", synth.frames(synth.timeline(keys)))
+    reps = of(events, Rep)
+    assert len(reps) == 1 and reps[0].t_start > 11.6
+
+
+def test_bridge_each_tempo_cue_alone() -> None:
+    _, events = run("glute_bridge", bridge_frames([180], hold=0.0, lower=1.0))
+    assert [i.code for i in of(events, Issue)] == ["no_hold_at_top"]
+    _, events = run("glute_bridge", bridge_frames([180], hold=1.2, lower=0.15))
+    assert [i.code for i in of(events, Issue)] == ["fast_lowering"]
+
+
+# ---- single-leg glute bridge -----------------------------------------------------------------
+def single_leg_frames(reps: list[tuple[float, str]], **kw) -> list[PoseFrame]:
+    """Each rep: (hip angle at the top, free leg "near"/"far"), free knee drawn up."""
+    keys: list[tuple[float, tuple[float, float, str]]] = [(0.0, (130.0, 0.0, "far"))]
+    t = 1.0
+    keys.append((t, (130.0, 0.0, "far")))
+    for top, free in reps:
+        keys += [
+            (t + 0.2, (130.0, 0.0, free)),
+            (t + 1.0, (top, 1.0, free)),
+            (t + 2.0, (top, 1.0, free)),
+            (t + 3.0, (130.0, 0.0, free)),
+            (t + 3.6, (130.0, 0.0, free)),
+        ]
+        t += 3.6
+    out = []
+    for (t0, a), (t1, b) in itertools.pairwise(keys):
+        for i in range(max(1, round((t1 - t0) / 0.05))):
+            s = i * 0.05 / (t1 - t0)
+            s = s * s * (3 - 2 * s)
+            angle = a[0] + (b[0] - a[0]) * s
+            raise_ = a[1] + (b[1] - a[1]) * s
+            out.append((t0 + i * 0.05, synth.single_leg_bridge(angle, raise_, b[2])))
+    return synth.frames(synth.timeline(out), **kw)
+
+
+def test_single_leg_bridge_counts_per_supporting_leg() -> None:
+    checker, events = run(
+        "single_leg_glute_bridge",
+        single_leg_frames([(180, "far"), (180, "near"), (180, "far"), (180, "near")], drop_every=6),
+    )
+    assert [r.side for r in of(events, Rep)] == ["right", "left", "right", "left"]
+    assert checker.reps_by_side == {"left": 2, "right": 2}
+    assert of(events, Issue) == []
+
+
+def test_single_leg_bridge_low_hips_flagged_and_leg_raise_alone_not_counted() -> None:
+    _checker, events = run(
+        "single_leg_glute_bridge", single_leg_frames([(158, "far"), (130, "near"), (180, "near")])
+    )
+    reps = of(events, Rep)
+    assert [(r.side, r.issues) for r in reps] == [("right", ("hips_not_extended",)), ("left", ())]

@@ -42,8 +42,8 @@ def test_analyze_recording_writes_json_and_csv(tmp_path: Path, capsys) -> None:
     assert report["partial"] is False
     assert [r["side"] for r in report["reps"]][:3] == ["right", "left", "right"]
     first = report["reps"][0]
-    low, high = first["ranges"]["knees_bent"]
-    assert low <= first["at_peak"]["knees_bent"] <= high and low < 100 < high
+    low, high = first["ranges"]["knee_bend"]
+    assert low <= first["at_peak"]["knee_bend"] <= high and low < 100 < high
     rows = cs.read_text().splitlines()
     assert rows[0].startswith("type,index,side,t_start,t_end")
     assert sum(r.startswith("rep,") for r in rows) == 9
