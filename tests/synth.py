@@ -165,6 +165,7 @@ def frames(
     t0: float = 0.0,
     w: int = W,
     h: int = H,
+    far_dx: float = 4.0,
 ) -> list[PoseFrame]:
     """PoseFrames for a motion, with Gaussian pixel noise and every `drop_every`-th frame lost.
 
@@ -176,7 +177,7 @@ def frames(
     for i, (t, key) in enumerate(motion):
         if drop_every and i % drop_every == drop_every - 1:
             continue
-        pts, vis = to_pose(key, facing, far_vis=far_vis)
+        pts, vis = to_pose(key, facing, far_vis=far_vis, far_dx=far_dx)
         pts = pts + rng.normal(0, noise_px, pts.shape)
         if hide:
             for name, (a, b) in hide.items():

@@ -320,3 +320,13 @@ def test_single_leg_bridge_low_hips_flagged_and_leg_raise_alone_not_counted() ->
     )
     reps = of(events, Rep)
     assert [(r.side, r.issues) for r in reps] == [("right", ("hips_not_extended",)), ("left", ())]
+
+
+def test_lunge_facing_the_camera_asks_to_turn_side_on() -> None:
+    """Filmed from the front (the far side 0.7 torso lengths across), nothing is judged or
+    counted, and the cue says why."""
+    checker = Checker(spec_for("lunge"))
+    frames = synth.frames(synth.timeline(lunge_set([synth.lunge_bottom()] * 2)), far_dx=105)
+    cues = {checker.update(f).state.cue for f in frames}
+    assert checker.reps == 0
+    assert "Turn side-on to the camera" in cues
