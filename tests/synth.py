@@ -203,18 +203,21 @@ def standing() -> Key:
     return on_floor(chain((640, 400), 90, -90, -90, -90, -90, 0))
 
 
-def lunge_bottom(front_knee: float = 90.0, trunk: float = 90.0, back_gap: float = 0.05) -> Key:
+def lunge_bottom(
+    front_knee: float = 90.0, trunk: float = 90.0, back_gap: float = 0.05, shin: float = -100.0
+) -> Key:
     """Bottom of a lunge: `front_knee` is the front knee angle, `trunk` the trunk angle from
     the horizontal (90 upright; < 90 leaning forward, > 90 arched back), `back_gap` the back
-    knee's height above the floor in shin lengths (0.05 = almost touching)."""
+    knee's height above the floor in shin lengths (0.05 = almost touching), `shin` the front
+    shin's angle (-90 vertical; -100 knee a little ahead of the ankle, -75 knee behind it)."""
     hip = (640.0, 400.0)
-    thigh = -(front_knee - 90)  # 90 deg knee: thigh level, shin vertical
+    thigh = (shin + 90) - (front_knee - 90)  # keeps the knee angle whatever the shin does
     knee = polar(hip, THIGH, thigh)
-    floor = polar(knee, SHIN, -90)[1]
+    floor = polar(knee, SHIN, shin)[1]
     drop = floor - back_gap * SHIN - hip[1]
     back_thigh = -180 + math.degrees(math.asin(max(-1.0, min(1.0, drop / THIGH))))
     key = chain(
-        hip, trunk, thigh, -90, -90, -90, 0, back_thigh=back_thigh, back_shin=165, back_foot=-100
+        hip, trunk, thigh, shin, -90, -90, 0, back_thigh=back_thigh, back_shin=165, back_foot=-100
     )
     return {k: (x, min(y, floor)) for k, (x, y) in key.items()}
 

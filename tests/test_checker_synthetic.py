@@ -330,3 +330,10 @@ def test_lunge_facing_the_camera_asks_to_turn_side_on() -> None:
     cues = {checker.update(f).state.cue for f in frames}
     assert checker.reps == 0
     assert "Turn side-on to the camera" in cues
+
+
+def test_lunge_sitting_back_on_the_back_leg_is_flagged() -> None:
+    _, events = run(
+        "lunge", alternating_frames([synth.lunge_bottom(shin=-75), synth.lunge_bottom()])
+    )
+    assert [r.issues for r in of(events, Rep)] == [("weight_on_back_leg",), ()]
