@@ -21,7 +21,7 @@ from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice
 from .features import FeatureExtractor, Features
 from .landmarks import PoseFrame
 from .smoothing import OneEuroFilter
-from .specs import Bound, ExerciseSpec, Rule
+from .spec_model import Bound, ExerciseSpec, Rule
 
 _GAP_RESET_S = 0.5  # a detection gap longer than this restarts smoothing
 _CLEAR_S = 0.3  # a continuous fault must be absent this long before its episode ends

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import geometry as g
 from .landmarks import SIDES, landmark_for, other_side
-from .specs import ExerciseSpec, Signal
+from .spec_model import ExerciseSpec, Signal
 
 NAN = math.nan
 FLOOR = -1  # index standing for the "floor" pseudo-point

@@ -1,0 +1,152 @@
+"""The validated form of an exercise spec: frozen dataclasses and the vocabulary they use.
+
+These are what the checker and the feature extractor read; nothing here parses TOML (that
+is posecheck.specs), so the types can be built directly in tests or by other front ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .landmarks import SIDED_PARTS, UNSIDED_PARTS
+
+SIGNAL_KINDS: dict[str, int] = {
+    # kind: number of points
+    "angle": 3,  # joint angle at the middle point, degrees
+    "offset": 3,  # signed offset of point 1 from the line 2-3, / line length (+ = above)
+    "inclination": 2,  # segment angle from horizontal, 0..90 degrees
+    "lean": 2,  # signed angle of base->top from vertical, + = towards where the person faces
+    "distance": 2,  # distance / `per` segment length
+    "height": 2,  # how far point 1 is above point 2, / `per` segment length
+    "forward": 2,  # how far point 1 is in front of point 2 (facing direction), / `per`
+    "spread": 2,  # horizontal distance between the points, / `per`
+}
+NEEDS_PER = {"distance", "height", "forward", "spread"}
+SIDE_MODES = ("facing", "left", "right", "min", "max", "mean")
+SIDE_BY_PREFIXES = ("min:", "max:")
+KINDS = ("hold", "reps")
+WHENS = ("continuous", "peak", "rep")
+STATS = ("min", "max")
+REP_METRICS = (
+    "peak_dwell_s",
+    "to_peak_s",
+    "from_peak_s",
+    "to_peak_speed",
+    "from_peak_speed",
+    "rep_s",
+)
+SPECIAL_POINTS = ("floor",)
+ALL_PARTS = tuple(SIDED_PARTS) + tuple(UNSIDED_PARTS)
+
+
+class SpecError(ValueError):
+    """A spec problem, already phrased as one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A named measurement computed on every frame."""
+
+    name: str
+    kind: str
+    points: tuple[str, ...]
+    side: str = "facing"
+    per: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """An allowed range for a signal (position gate or rep requirement)."""
+
+    signal: str
+    min: float | None = None
+    max: float | None = None
+    message: str = ""  # what to tell the person when this bound keeps them out of position
+
+    def holds(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    require: tuple[Bound, ...]
+    enter_s: float = 0.3
+    exit_s: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    parts: tuple[str, ...]
+    min_visibility: float = 0.5
+    lost_after_s: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reps:
+    signal: str
+    direction: str  # "down": the active phase is the signal going below `enter`; "up": above
+    enter: float
+    exit: float
+    min_active_s: float = 0.2
+    min_rep_s: float = 0.5
+    max_rep_s: float = 10.0
+    side_by: str | None = None  # "min:<signal>" / "max:<signal>" picks the rep's side at the peak
+    require: tuple[Bound, ...] = ()
+
+    def is_active(self, value: float, active_now: bool) -> bool:
+        """Phase decision with hysteresis: enter past `enter`, leave only past `exit`."""
+        if self.direction == "down":
+            return value < (self.exit if active_now else self.enter)
+        return value > (self.exit if active_now else self.enter)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    min_s: float = 1.0  # shorter stretches in position are not reported as holds
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    message: str
+    when: str
+    signal: str | None = None
+    metric: str | None = None
+    above: float | None = None
+    below: float | None = None
+    for_s: float = 0.0
+    stat: str | None = None
+    band: float = 5.0
+    source: str = ""
+
+    def breaks(self, value: float) -> bool:
+        """True when a value is on the wrong side of the rule's threshold."""
+        return (self.above is not None and value > self.above) or (
+            self.below is not None and value < self.below
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Smoothing:
+    min_cutoff: float = 1.0
+    beta: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseSpec:
+    name: str
+    title: str
+    source: str
+    view: str
+    kind: str
+    per_side: bool
+    signals: dict[str, Signal]
+    position: Position
+    visibility: Visibility
+    rules: tuple[Rule, ...]
+    reps: Reps | None = None
+    hold: Hold | None = None
+    targets: dict[str, float] = field(default_factory=dict)
+    smoothing: Smoothing = Smoothing()
+    notes: str = ""
+    file: str = ""
