@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from posecheck import models
+from posecheck import model_build, models
 from posecheck.models import VARIANTS, ModelError
 
 
@@ -123,7 +123,7 @@ def _list() -> int:
 
 def _provision(variant: str, *, offline: bool) -> int:
     variants = list(VARIANTS) if variant == "all" else [variant]
-    with models.BuildSources(progress=_progress) as sources:
+    with model_build.BuildSources(progress=_progress) as sources:
         for v in variants:
             resolved = models.provision_model(
                 v, allow_network=not offline, progress=_progress, sources=sources

