@@ -15,7 +15,8 @@ from pathlib import Path
 from . import __version__, cli_models
 from .models import ModelError
 from .recording import RecordingError
-from .report import ReportError, format_summary
+from .report_files import ReportError
+from .report_text import format_summary
 from .sinks import DisplayError
 from .sources import Source, SourceError, open_source
 from .specs import SpecError, available, load_spec, spec_for
@@ -97,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 # ---- commands ------------------------------------------------------------------------------
 def _check_outputs(args: argparse.Namespace) -> None:
     """Fail before hours of analysis, not after, when an output cannot be written."""
-    from .report import check_writable_dir
+    from .report_files import check_writable_dir
 
     for path in (args.json, args.csv, args.video_out):
         if path:

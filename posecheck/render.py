@@ -20,7 +20,8 @@ import numpy as np
 
 from posecheck.events import CheckerState
 from posecheck.landmarks import SKELETON, Landmark, PoseFrame
-from posecheck.report import SessionInfo, format_time
+from posecheck.report import SessionInfo
+from posecheck.report_text import format_time
 
 #: Landmarks below this visibility are drawn faint; MediaPipe's own drawing default.
 VISIBILITY_THRESHOLD = 0.5

@@ -1,29 +1,21 @@
-"""The session report: collected from checker results, written as JSON/CSV, summarised as text.
+"""The session report model: checker results collected into a JSON-ready dict.
 
 The report only *records* what the checker decided (reps, holds, issues, notices and
 the per-frame state); it never re-judges landmarks. The JSON layout is documented in
 ``docs/report-schema.md`` and versioned by ``schema_version`` so downstream tools can
 refuse a layout they do not understand instead of misreading it.
 
-Writers are atomic (temp file in the target directory, then ``os.replace``) because a
-report is often the only record of a session: a crash, a full disk or a Ctrl-C while
-writing must leave either the previous file or the complete new one, never half a file.
+Writing the report to disk lives in :mod:`posecheck.report_files`; the terminal text
+(summary, live event lines, ``m:ss.s`` times) in :mod:`posecheck.report_text`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import errno
-import json
 import math
-import os
-import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from posecheck import __version__
 from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
@@ -34,30 +26,9 @@ SCHEMA_VERSION = 1
 #: Exercise kinds a session can have; decides which totals the HUD and summary show.
 KINDS: tuple[str, ...] = ("reps", "hold", "alternating_reps")
 
-#: CSV columns, in order (see docs/report-schema.md for their meaning per event type).
-CSV_COLUMNS: tuple[str, ...] = (
-    "type",
-    "index",
-    "side",
-    "t_start",
-    "t_end",
-    "code",
-    "message",
-    "value",
-    "rep_index",
-)
-
 #: Decimal places for seconds and measured values: milliseconds are finer than any
 #: camera frame interval, and more digits only make the files noisy to diff.
 _DECIMALS = 3
-
-
-class ReportError(Exception):
-    """A report (or other session output file) could not be written.
-
-    The message is one line naming the path and what the user can do about it, so the
-    CLI can print it as-is instead of a traceback.
-    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,19 +86,6 @@ def _r(x: float | None) -> float | None:
     if not math.isfinite(x):
         return None
     return round(x, _DECIMALS)
-
-
-def format_time(t: float | None) -> str:
-    """Seconds as ``m:ss.s`` (e.g. ``0:12.3``, ``75:02.0``), the way people read a timer.
-
-    Rounds to tenths before splitting so 59.96 s shows as ``1:00.0``, not ``0:60.0``.
-    """
-    if t is None or not math.isfinite(t):
-        return "-:--.-"
-    sign = "-" if t < 0 else ""
-    tenths = round(abs(t) * 10)
-    minutes, rem = divmod(tenths, 600)
-    return f"{sign}{minutes}:{rem // 10:02d}.{rem % 10}"
 
 
 def rep_to_dict(rep: Rep) -> dict[str, Any]:
@@ -328,275 +286,3 @@ class ReportBuilder:
             "issues": [issue_to_dict(i, x) for i, x in enumerate(self.issues, 1)],
             "notices": [notice_to_dict(i, n) for i, n in enumerate(self.notices, 1)],
         }
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def _explain_os_error(path: Path, exc: OSError) -> str:
-    """One line saying what went wrong with ``path`` and what to do about it."""
-    directory = path.parent
-    code = exc.errno
-    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (
-            f"cannot write {path}: directory {directory} is read-only or not writable "
-            f"({exc.strerror}); choose a writable location"
-        )
-    if code in (errno.ENOSPC, errno.EDQUOT):
-        return f"cannot write {path}: no space left on the device; free some space and retry"
-    if code == errno.ENOENT:
-        return (
-            f"cannot write {path}: directory {directory} does not exist; "
-            f"create it or choose another path"
-        )
-    if code in (errno.EISDIR, errno.ENOTDIR):
-        return f"cannot write {path}: the path is a directory, or a parent is not one"
-    return f"cannot write {path}: {exc.strerror or exc}"
-
-
-def check_writable_dir(path: str | os.PathLike[str]) -> Path:
-    """Fail early (before a long session) if ``path`` cannot be written to.
-
-    Returns the path as a ``Path``. Raises ReportError naming the problem.
-    """
-    target = Path(path)
-    directory = target.parent
-    if not directory.is_dir():
-        raise ReportError(
-            f"cannot write {target}: directory {directory} does not exist; "
-            f"create it or choose another path"
-        )
-    if target.is_dir():
-        raise ReportError(f"cannot write {target}: it is a directory; give a file name")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise ReportError(
-            f"cannot write {target}: directory {directory} is read-only or not writable; "
-            f"choose a writable location"
-        )
-    return target
-
-
-def temp_path_beside(target: Path) -> Path:
-    """A fresh hidden temp name in ``target``'s directory, keeping its suffix.
-
-    Same directory so ``os.replace`` is an atomic rename on one filesystem; same suffix
-    because some writers (OpenCV's video backends) pick the container from it.
-    """
-    token = f"{os.getpid()}.{secrets.token_hex(4)}"
-    return target.with_name(f".{target.stem}.{token}.tmp{target.suffix}")
-
-
-def atomic_write_text(
-    path: str | os.PathLike[str], write: Callable[[TextIO], None], *, newline: str | None = None
-) -> Path:
-    """Write a text file atomically: ``write(f)`` fills a temp file, then it is renamed.
-
-    On any failure the temp file is removed and the target (new or previous) is left
-    untouched; OS errors become ``ReportError`` with an actionable message.
-    """
-    target = check_writable_dir(path)
-    tmp = temp_path_beside(target)
-    try:
-        # O_EXCL: never clobber someone else's file; mode 0o666 lets the umask decide the
-        # final permissions, as for any normally created file.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise ReportError(_explain_os_error(target, exc)) from exc
-    try:
-        with open(fd, "w", encoding="utf-8", newline=newline) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:  # includes KeyboardInterrupt: clean up, then re-raise
-        # Nothing more to do if even the cleanup fails; the original error matters more.
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise ReportError(_explain_os_error(target, exc)) from exc
-        raise
-    return target
-
-
-def write_json(report: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Write the report as pretty-printed UTF-8 JSON, atomically. Returns the path written.
-
-    ``allow_nan=False`` so a stray NaN fails here, loudly, rather than producing a file
-    that strict JSON parsers reject.
-    """
-    try:
-        # Serialise first: a report bug (unserialisable value) must not touch the disk.
-        text = json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    except (TypeError, ValueError) as exc:
-        raise ReportError(f"cannot write {path}: report is not valid JSON ({exc})") from exc
-
-    def _write(f: TextIO) -> None:
-        f.write(text)
-
-    return atomic_write_text(path, _write)
-
-
-def _csv_value(x: Any) -> Any:
-    return "" if x is None else x
-
-
-def csv_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per event, ordered by start time (then by type), with ``CSV_COLUMNS`` keys."""
-    rows: list[tuple[float, int, dict[str, Any]]] = []
-
-    def add(order: int, t: float | None, **row: Any) -> None:
-        full = {col: _csv_value(row.get(col)) for col in CSV_COLUMNS}
-        rows.append((t if t is not None else 0.0, order, full))
-
-    for r in report.get("reps", []):
-        add(
-            0,
-            r["t_start"],
-            type="rep",
-            index=r["index"],
-            side=r["side"],
-            t_start=r["t_start"],
-            t_end=r["t_end"],
-            code=";".join(r["issues"]),
-            value=r["duration_s"],
-        )
-    for h in report.get("holds", []):
-        add(
-            1,
-            h["t_start"],
-            type="hold",
-            index=h["index"],
-            t_start=h["t_start"],
-            t_end=h["t_end"],
-            value=h["good_s"],
-        )
-    for i in report.get("issues", []):
-        add(
-            2,
-            i["t_start"],
-            type="issue",
-            index=i["index"],
-            t_start=i["t_start"],
-            t_end=i["t_end"],
-            code=i["code"],
-            message=i["message"],
-            value=i["value"],
-            rep_index=i["rep_index"],
-        )
-    for n in report.get("notices", []):
-        add(
-            3,
-            n["t"],
-            type="notice",
-            index=n["index"],
-            t_start=n["t"],
-            t_end=n["t"],
-            code=n["kind"],
-            message=n["message"],
-        )
-    rows.sort(key=lambda x: (x[0], x[1]))
-    return [row for _, _, row in rows]
-
-
-def write_csv(report: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Write one row per event (columns ``CSV_COLUMNS``) as UTF-8 CSV, atomically.
-
-    Columns are documented in docs/report-schema.md. Returns the path written.
-    """
-    rows = csv_rows(report)
-
-    def _write(f: TextIO) -> None:
-        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-    return atomic_write_text(path, _write, newline="")
-
-
-# --------------------------------------------------------------------------- summary text
-
-
-def _sides_text(by_side: Mapping[str, int]) -> str:
-    return " | ".join(f"{side[:1].upper()} {n}" for side, n in sorted(by_side.items()))
-
-
-def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
-    """A few lines for the terminal after a session: totals, issues with times, visibility.
-
-    Issues are listed in time order, at most ``max_issues`` of them (then "... and N
-    more"), because a wall of text hides the totals people look for first.
-    """
-    s = report["summary"]
-    progress = s.get("progress", {})
-    lines: list[str] = []
-    head = f"{report['title']} ({report['source']['name']})"
-    if report.get("partial"):
-        head += "  [PARTIAL: session ended early]"
-    lines.append(head)
-
-    kind = report["kind"]
-    if kind in ("reps", "alternating_reps") or s["reps"]:
-        text = f"Reps: {s['reps']}"
-        if "reps" in progress:
-            text += f" of {progress['reps']['target']:g}"
-        if s["reps_by_side"]:
-            text += f"  ({_sides_text(s['reps_by_side'])})"
-        if "reps_per_side" in progress:
-            text += f"  per side target {progress['reps_per_side']['target']:g}"
-        if s.get("reps_with_issues"):
-            text += f"  - {s['reps_with_issues']} with form issues"
-        lines.append(text)
-    if kind == "hold" or s["holds"]:
-        hold = max(s["hold_s"] or 0.0, s.get("live_hold_s") or 0.0)
-        good = max(s["good_hold_s"] or 0.0, s.get("live_good_hold_s") or 0.0)
-        text = f"Hold: {format_time(hold)} (good form {format_time(good)})"
-        if "hold_s" in progress:
-            text += f" of {format_time(progress['hold_s']['target'])}"
-        if "good_hold_s" in progress:
-            text += f"; good-form target {format_time(progress['good_hold_s']['target'])}"
-        lines.append(text)
-
-    issues = report.get("issues", [])
-    if issues:
-        counts = ", ".join(f"{code} x{n}" for code, n in s["issue_counts"].items())
-        lines.append(f"Issues ({len(issues)}): {counts}")
-        for issue in sorted(issues, key=lambda i: i["t_start"])[:max_issues]:
-            lines.append(f"  {format_time(issue['t_start'])} {issue['code']}: {issue['message']}")
-        if len(issues) > max_issues:
-            lines.append(f"  ... and {len(issues) - max_issues} more (see the JSON/CSV report)")
-    else:
-        lines.append("Issues: none")
-
-    vis: list[str] = []
-    if s["frames_with_pose"] is not None:
-        vis.append(f"pose found in {s['frames_with_pose'] * 100:.0f}% of frames")
-        vis.append(
-            f"in position {format_time(s['in_position_s'])} of "
-            f"{format_time(report['source']['duration_s'])}"
-        )
-    lost = s.get("notice_counts", {}).get("not_visible", 0)
-    if lost:
-        vis.append(f"body not fully visible {lost} time{'s' if lost != 1 else ''}")
-    if vis:
-        lines.append("Visibility: " + "; ".join(vis))
-    if report["source"]["frames"] == 0:
-        lines.append("No frames were processed.")
-    return "\n".join(lines)
-
-
-def iter_event_lines(events: Iterable[object]) -> Iterable[str]:
-    """Human one-liners for events as they happen (used by the live ``--no-window`` mode)."""
-    for event in events:
-        if isinstance(event, Rep):
-            side = f" ({event.side})" if event.side else ""
-            faults = f" - {', '.join(event.issues)}" if event.issues else ""
-            yield f"{format_time(event.t_end)} rep {event.index}{side}{faults}"
-        elif isinstance(event, Issue):
-            yield f"{format_time(event.t_start)} ISSUE {event.code}: {event.message}"
-        elif isinstance(event, Notice):
-            yield f"{format_time(event.t)} NOTE {event.kind}: {event.message}"
-        elif isinstance(event, HoldSegment):
-            yield (
-                f"{format_time(event.t_end)} hold {format_time(event.duration)} "
-                f"(good form {format_time(event.good_s)})"
-            )

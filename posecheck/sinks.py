@@ -31,17 +31,15 @@ import numpy as np
 from posecheck.events import Event, FrameResult
 from posecheck.landmarks import PoseFrame
 from posecheck.render import draw_overlay
-from posecheck.report import (
-    ReportBuilder,
+from posecheck.report import ReportBuilder, SessionInfo
+from posecheck.report_files import (
     ReportError,
-    SessionInfo,
     check_writable_dir,
-    format_time,
-    iter_event_lines,
     temp_path_beside,
     write_csv,
     write_json,
 )
+from posecheck.report_text import format_time, iter_event_lines
 
 __all__ = [
     "AnnotatedVideoSink",

@@ -11,21 +11,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck import report as report_mod
+from posecheck import report_files as report_mod
 from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
 from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.report import (
+from posecheck.report import SCHEMA_VERSION, ReportBuilder, SessionInfo
+from posecheck.report_files import (
     CSV_COLUMNS,
-    SCHEMA_VERSION,
-    ReportBuilder,
     ReportError,
-    SessionInfo,
     atomic_write_text,
-    format_summary,
-    format_time,
     write_csv,
     write_json,
 )
+from posecheck.report_text import format_summary, format_time
 
 FPS = 10.0
 

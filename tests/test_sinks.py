@@ -15,7 +15,8 @@ import pytest
 
 from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
 from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.report import ReportError, SessionInfo
+from posecheck.report import SessionInfo
+from posecheck.report_files import ReportError
 from posecheck.sinks import (
     AnnotatedVideoSink,
     BaseSink,

@@ -27,11 +27,10 @@ from posecheck.sources import (
     Source,
     SourceError,
     SourceFrame,
-    VideoFile,
-    Webcam,
-    _Timeline,
     open_source,
 )
+from posecheck.video_source import VideoFile, _Timeline
+from posecheck.webcam import Webcam
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
 

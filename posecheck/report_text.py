@@ -1,0 +1,112 @@
+"""The session report as terminal text: end-of-session summary and live event lines.
+
+Times are shown as ``m:ss.s`` (:func:`format_time`), also used by the on-video overlay.
+The summary reads the dict built by :mod:`posecheck.report`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from posecheck.events import HoldSegment, Issue, Notice, Rep
+
+
+def format_time(t: float | None) -> str:
+    """Seconds as ``m:ss.s`` (e.g. ``0:12.3``, ``75:02.0``), the way people read a timer.
+
+    Rounds to tenths before splitting so 59.96 s shows as ``1:00.0``, not ``0:60.0``.
+    """
+    if t is None or not math.isfinite(t):
+        return "-:--.-"
+    sign = "-" if t < 0 else ""
+    tenths = round(abs(t) * 10)
+    minutes, rem = divmod(tenths, 600)
+    return f"{sign}{minutes}:{rem // 10:02d}.{rem % 10}"
+
+
+def _sides_text(by_side: Mapping[str, int]) -> str:
+    return " | ".join(f"{side[:1].upper()} {n}" for side, n in sorted(by_side.items()))
+
+
+def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
+    """A few lines for the terminal after a session: totals, issues with times, visibility.
+
+    Issues are listed in time order, at most ``max_issues`` of them (then "... and N
+    more"), because a wall of text hides the totals people look for first.
+    """
+    s = report["summary"]
+    progress = s.get("progress", {})
+    lines: list[str] = []
+    head = f"{report['title']} ({report['source']['name']})"
+    if report.get("partial"):
+        head += "  [PARTIAL: session ended early]"
+    lines.append(head)
+
+    kind = report["kind"]
+    if kind in ("reps", "alternating_reps") or s["reps"]:
+        text = f"Reps: {s['reps']}"
+        if "reps" in progress:
+            text += f" of {progress['reps']['target']:g}"
+        if s["reps_by_side"]:
+            text += f"  ({_sides_text(s['reps_by_side'])})"
+        if "reps_per_side" in progress:
+            text += f"  per side target {progress['reps_per_side']['target']:g}"
+        if s.get("reps_with_issues"):
+            text += f"  - {s['reps_with_issues']} with form issues"
+        lines.append(text)
+    if kind == "hold" or s["holds"]:
+        hold = max(s["hold_s"] or 0.0, s.get("live_hold_s") or 0.0)
+        good = max(s["good_hold_s"] or 0.0, s.get("live_good_hold_s") or 0.0)
+        text = f"Hold: {format_time(hold)} (good form {format_time(good)})"
+        if "hold_s" in progress:
+            text += f" of {format_time(progress['hold_s']['target'])}"
+        if "good_hold_s" in progress:
+            text += f"; good-form target {format_time(progress['good_hold_s']['target'])}"
+        lines.append(text)
+
+    issues = report.get("issues", [])
+    if issues:
+        counts = ", ".join(f"{code} x{n}" for code, n in s["issue_counts"].items())
+        lines.append(f"Issues ({len(issues)}): {counts}")
+        for issue in sorted(issues, key=lambda i: i["t_start"])[:max_issues]:
+            lines.append(f"  {format_time(issue['t_start'])} {issue['code']}: {issue['message']}")
+        if len(issues) > max_issues:
+            lines.append(f"  ... and {len(issues) - max_issues} more (see the JSON/CSV report)")
+    else:
+        lines.append("Issues: none")
+
+    vis: list[str] = []
+    if s["frames_with_pose"] is not None:
+        vis.append(f"pose found in {s['frames_with_pose'] * 100:.0f}% of frames")
+        vis.append(
+            f"in position {format_time(s['in_position_s'])} of "
+            f"{format_time(report['source']['duration_s'])}"
+        )
+    lost = s.get("notice_counts", {}).get("not_visible", 0)
+    if lost:
+        vis.append(f"body not fully visible {lost} time{'s' if lost != 1 else ''}")
+    if vis:
+        lines.append("Visibility: " + "; ".join(vis))
+    if report["source"]["frames"] == 0:
+        lines.append("No frames were processed.")
+    return "\n".join(lines)
+
+
+def iter_event_lines(events: Iterable[object]) -> Iterable[str]:
+    """Human one-liners for events as they happen (used by the live ``--no-window`` mode)."""
+    for event in events:
+        if isinstance(event, Rep):
+            side = f" ({event.side})" if event.side else ""
+            faults = f" - {', '.join(event.issues)}" if event.issues else ""
+            yield f"{format_time(event.t_end)} rep {event.index}{side}{faults}"
+        elif isinstance(event, Issue):
+            yield f"{format_time(event.t_start)} ISSUE {event.code}: {event.message}"
+        elif isinstance(event, Notice):
+            yield f"{format_time(event.t)} NOTE {event.kind}: {event.message}"
+        elif isinstance(event, HoldSegment):
+            yield (
+                f"{format_time(event.t_end)} hold {format_time(event.duration)} "
+                f"(good form {format_time(event.good_s)})"
+            )

@@ -1,0 +1,117 @@
+"""A live camera as a source, by OpenCV device index, timed by the wall clock.
+
+A camera that is missing or busy raises a one-line
+:class:`~posecheck.sources.SourceError`; one that stops delivering part-way ends the
+iteration and sets ``lost``. The shared interface is in :mod:`posecheck.sources`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+
+from posecheck.sources import SourceError, SourceFrame, _SourceBase
+from posecheck.video_source import VideoFile, _positive
+
+__all__ = ["Webcam"]
+
+#: A camera that delivers nothing for this long is treated as lost.
+_WEBCAM_LOST_AFTER_S = 1.0
+
+#: How long to wait for a freshly opened camera to deliver its first frame (warm-up).
+_WEBCAM_FIRST_FRAME_S = 3.0
+
+
+class Webcam(_SourceBase):
+    """A live camera by OpenCV device index; timestamps are wall-clock seconds.
+
+    ``t`` is ``time.monotonic()`` relative to the first delivered frame, because a camera's
+    own timestamps are unreliable across drivers. A camera that stops delivering (unplugged,
+    taken by another program) ends the iteration and sets ``lost`` instead of raising, so
+    the session can still be summarised.
+    """
+
+    def __init__(self, index: int = 0, width: int | None = None, height: int | None = None):
+        super().__init__()
+        if index < 0:
+            raise SourceError(f"webcam index must be 0 or more, got {index} — try 0")
+        self.index = index
+        self.name = f"webcam {index}"
+        self.is_live = True
+        self.frame_count = None
+        cap = cv2.VideoCapture(index, cv2.CAP_ANY)
+        if not cap.isOpened():
+            cap.release()
+            raise SourceError(
+                f"cannot open webcam {index}: no such camera, or another program is using "
+                "it — check it is connected, close other camera apps, or try index 0"
+            )
+        if width is not None:
+            cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        if height is not None:
+            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        self._cap: cv2.VideoCapture | None = cap
+        frame = self._first_frame(cap)
+        if frame is None:
+            self.close()
+            raise SourceError(
+                f"webcam {index} opened but delivered no frame within "
+                f"{_WEBCAM_FIRST_FRAME_S:g} s — check the camera works in another app "
+                "and is not covered or disabled"
+            )
+        h, w = frame.shape[:2]
+        self.size = (int(w), int(h))
+        self.fps = _positive(cap.get(cv2.CAP_PROP_FPS))
+        if (width is not None and width != w) or (height is not None and height != h):
+            self.warnings.append(f"{self.name} delivers {w}x{h}, not the requested size")
+
+    @staticmethod
+    def _first_frame(cap: cv2.VideoCapture) -> np.ndarray | None:
+        """Read one frame, allowing for cameras that need a moment to warm up."""
+        deadline = time.monotonic() + _WEBCAM_FIRST_FRAME_S
+        while time.monotonic() < deadline:
+            ok, frame = VideoFile._read(cap)
+            if ok and frame is not None:
+                return frame
+            time.sleep(0.05)
+        return None
+
+    def __iter__(self) -> Iterator[SourceFrame]:
+        """Yield frames until the consumer stops or the camera stops delivering."""
+        if self._cap is None:
+            raise SourceError(f"{self.name} is closed — open the camera again")
+        return self._frames(self._cap)
+
+    def _frames(self, cap: cv2.VideoCapture) -> Iterator[SourceFrame]:
+        t0: float | None = None
+        index = 0
+        failing_since: float | None = None
+        while True:
+            ok, frame = VideoFile._read(cap)
+            now = time.monotonic()
+            if not ok or frame is None:
+                # One failed read is a hiccup; a second of them is a lost camera.
+                if failing_since is None:
+                    failing_since = now
+                if now - failing_since >= _WEBCAM_LOST_AFTER_S or not cap.isOpened():
+                    self.lost = True
+                    self.warnings.append(
+                        f"{self.name} stopped delivering frames after {index} frames"
+                    )
+                    return
+                time.sleep(0.01)
+                continue
+            failing_since = None
+            if t0 is None:
+                t0 = now
+            yield SourceFrame(index=index, t=now - t0, image=frame)
+            index += 1
+
+    def close(self) -> None:
+        """Release the camera so other programs can use it; safe to call more than once."""
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
