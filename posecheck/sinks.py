@@ -364,15 +364,23 @@ class EventLogSink(BaseSink):
     """Prints each rep, issue, notice and finished hold as one line when it happens.
 
     The ``--no-window`` live mode's feedback, and handy in logs. Flushes per line so
-    the user sees it immediately even through a pipe.
+    the user sees it immediately even through a pipe. A fault held over time is reported
+    as an issue when it ends (with its whole span), so the moment a cue appears on screen
+    is also printed, as ``>> message``: that is when a person needs to hear it.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream if stream is not None else sys.stdout
+        self._cue: str | None = None
 
     def on_frame(
         self, image_bgr: np.ndarray | None, pose_frame: PoseFrame, result: FrameResult
     ) -> None:
+        cue = result.state.cue
+        if cue is not None and cue != self._cue:
+            self.stream.write(f"{format_time(result.state.t)} >> {cue}\n")
+            self.stream.flush()
+        self._cue = cue
         self.on_events(result.events)
 
     def on_events(self, events: Sequence[Event]) -> None:

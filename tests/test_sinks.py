@@ -272,6 +272,7 @@ def test_event_log_lines() -> None:
     sink.on_frame(None, PoseFrame(0, 0.0, 1, 1, None), FrameResult(events, _state(0)))
     sink.on_frame(None, PoseFrame(1, 0.1, 1, 1, None), FrameResult((), _state(0)))
     assert out.getvalue().splitlines() == [
+        "0:00.0 >> Chest up",  # the state's cue, printed once when it appears
         "0:06.2 rep 1 (left)",
         "0:12.0 ISSUE hips_sagging: Lift your hips",
         "0:13.0 NOTE not_visible: Move back",
@@ -352,3 +353,24 @@ def test_video_temp_removed_if_never_closed(tmp_path: Path) -> None:
     del sink
     gc.collect()
     assert os.listdir(tmp_path) == []
+
+
+def test_event_log_prints_a_cue_the_moment_it_appears() -> None:
+    """A held fault is an Issue only when it ends; its cue is printed as soon as it shows."""
+    import io
+
+    from posecheck.checker import Checker
+    from posecheck.recording import load_recording
+    from posecheck.sinks import EventLogSink
+    from posecheck.specs import spec_for
+
+    rec = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
+    out = io.StringIO()
+    sink = EventLogSink(out)
+    checker = Checker(spec_for("single_leg_glute_bridge"))
+    for frame in load_recording(rec / "single_leg_bridge_side_portrait_a.npz").frames():
+        sink.on_frame(None, frame, checker.update(frame))
+    lines = out.getvalue().splitlines()
+    cue = [ln for ln in lines if ">> Push your hips higher" in ln]
+    # once, as the faulty first rep (top at 4.3 s) is counted at 4.8 s
+    assert len(cue) == 1 and cue[0].split()[0] in ("0:04.8", "0:04.9", "0:05.0")
