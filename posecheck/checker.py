@@ -96,7 +96,7 @@ class Checker:
         self.hold_total = 0.0
         self.good_total = 0.0
         # rules
-        self.episodes = {r.code + str(i): _Episode() for i, r in enumerate(self.continuous)}
+        self.episodes = [_Episode() for _ in self.continuous]  # one per continuous rule
         self.rep_cue: tuple[str, float] | None = None
         self.position_hint: str | None = None  # why the person is out of position, if known
         self.last_features: Features | None = None
@@ -203,8 +203,8 @@ class Checker:
 
     def _leave_position(self, t: float, events: list[Event]) -> None:
         """Out of position or out of sight: close faults and holds, drop a half-done rep."""
-        for i, rule in enumerate(self.continuous):
-            self._end_episode(rule, self.episodes[rule.code + str(i)], events)
+        for rule, ep in zip(self.continuous, self.episodes, strict=True):
+            self._end_episode(rule, ep, events)
         self.rep = None
         self.rep_stuck = False
         if self.hold_start is not None:
@@ -219,8 +219,7 @@ class Checker:
     def _continuous(self, values: dict[str, float], t: float, events: list[Event]) -> bool:
         """Run continuous rules; True when any of them breaks on this frame."""
         any_break = False
-        for i, rule in enumerate(self.continuous):
-            ep = self.episodes[rule.code + str(i)]
+        for rule, ep in zip(self.continuous, self.episodes, strict=True):
             v = values.get(rule.signal or "", math.nan)
             if math.isnan(v):
                 continue  # not seen: no judgement, and the episode neither grows nor ends
@@ -364,14 +363,12 @@ class Checker:
     def state(self, feats: Features | None = None) -> CheckerState:
         """The display snapshot now (the latest features unless others are given)."""
         feats = feats if feats is not None else self.last_features
-        active = tuple(
-            r.code
-            for i, r in enumerate(self.continuous)
-            if self.episodes[r.code + str(i)].confirmed
-        )
+        pairs = zip(self.continuous, self.episodes, strict=True)
+        confirmed = [r for r, ep in pairs if ep.confirmed]
+        active = tuple(r.code for r in confirmed)
         cue = None
-        if active:
-            cue = next(r.message for r in self.continuous if r.code == active[0])
+        if confirmed:
+            cue = confirmed[0].message
         elif self.rep_cue is not None and self.t - self.rep_cue[1] < _REP_CUE_S:
             cue = self.rep_cue[0]
         elif not self.visible and self.announced_lost:
