@@ -3,17 +3,17 @@ pipeline as `posecheck analyze`, against ../shared/sample_videos/labels.toml."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED_VIDEOS
 from labelcheck import check_counts, check_issues
 
 from posecheck.specs import available, spec_for
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
+SHARED = SHARED_VIDEOS
 LABELS = SHARED / "labels.toml"
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 
@@ -25,14 +25,6 @@ pytestmark = [
     ),
 ]
 CLIPS = tomllib.loads(LABELS.read_text())["clips"] if LABELS.is_file() else {}
-
-
-@pytest.fixture(scope="module")
-def model_path() -> str:
-    from posecheck.models import resolve_model
-
-    cache = os.environ.get("POSECHECK_TEST_CACHE") or str(Path.home() / ".cache" / "posecheck-test")
-    return str(resolve_model("full", cache_dir=Path(cache)).path)
 
 
 def analyze_clip(name: str, exercise: str, model_path: str) -> dict:

@@ -8,7 +8,6 @@ never copied into the repository, so the clip tests skip when that folder is abs
 from __future__ import annotations
 
 import itertools
-import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 import pytest
+from conftest import SHARED_VIDEOS
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,26 +25,8 @@ from posecheck.estimator import PoseEstimator
 from posecheck.landmarks import Landmark, Pose
 from posecheck.models import ModelError
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
+SAMPLES = SHARED_VIDEOS
 PLANK = SAMPLES / "plank_forearm_side_d.mp4"
-TEST_CACHE = Path(
-    os.environ.get("POSECHECK_TEST_CACHE") or Path.home() / ".cache" / "posecheck-test"
-)
-
-
-def session_model() -> Path:
-    """The full model in the shared test cache, built only when missing or broken."""
-    path = models.cached_model_path("full", TEST_CACHE)
-    try:
-        models.verify_model(path)
-    except ModelError:
-        models.provision_model("full", cache_dir=TEST_CACHE, allow_network=False)
-    return path
-
-
-@pytest.fixture(scope="module")
-def model_path() -> Path:
-    return session_model()
 
 
 @pytest.fixture(scope="module")

@@ -20,28 +20,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import session_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posecheck import cli_models, model_build, models
 from posecheck.models import ModelError
-
-TEST_CACHE = Path(
-    os.environ.get("POSECHECK_TEST_CACHE") or Path.home() / ".cache" / "posecheck-test"
-)
-
-
-def session_model() -> Path:
-    """The full model in the shared test cache, built only when missing or broken.
-
-    Shared across test modules and runs so a CI run builds it at most once.
-    """
-    path = models.cached_model_path("full", TEST_CACHE)
-    try:
-        models.verify_model(path)
-    except ModelError:
-        models.provision_model("full", cache_dir=TEST_CACHE, allow_network=False)
-    return path
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_VIDEOS
 
 from posecheck.pipeline import analyze
 from posecheck.sources import RecordingSource, SourceFrame
@@ -19,7 +20,7 @@ from posecheck.specs import spec_for
 
 ROOT = Path(__file__).resolve().parents[1]
 REC = ROOT / "sample_videos" / "recordings"
-SHARED = ROOT.parent / "shared" / "sample_videos"
+SHARED = SHARED_VIDEOS
 
 
 class StopsAfter(RecordingSource):
@@ -57,7 +58,7 @@ def test_unexpected_error_still_writes_the_partial_report(tmp_path: Path) -> Non
 
 
 @pytest.mark.skipif(not (SHARED / "lunge_walking_side_b.mp4").is_file(), reason="no ../shared")
-def test_sigint_during_analyze_writes_partial_report(tmp_path: Path) -> None:
+def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path: Path) -> None:
     """A real Ctrl-C (SIGINT) to `posecheck analyze` on a real clip with the real model."""
     out = tmp_path / "r.json"
     cmd = [
@@ -72,11 +73,8 @@ def test_sigint_during_analyze_writes_partial_report(tmp_path: Path) -> None:
         str(out),
         "--no-progress",
     ]
-    env = dict(os.environ)
-    if os.environ.get("POSECHECK_TEST_CACHE") or not os.environ.get("POSECHECK_CACHE_DIR"):
-        env["POSECHECK_CACHE_DIR"] = os.environ.get(
-            "POSECHECK_TEST_CACHE", str(Path.home() / ".cache" / "posecheck-test")
-        )
+    # The model fixture has built the model before the clock starts.
+    env = dict(os.environ, POSECHECK_CACHE_DIR=str(model_path.parent))
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(6)
     proc.send_signal(signal.SIGINT)

@@ -1,0 +1,34 @@
+"""What several test modules share: where the shared clips are, and the test model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from posecheck import models
+from posecheck.models import ModelError
+
+#: The third-party clips live beside the checkout, never in it.
+SHARED_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
+#: One model cache for the whole test run (and across runs), apart from the user's own.
+TEST_CACHE = Path(
+    os.environ.get("POSECHECK_TEST_CACHE") or Path.home() / ".cache" / "posecheck-test"
+)
+
+
+def session_model() -> Path:
+    """The full model in the test cache, built from the registries only when missing or
+    broken, so a CI run builds it at most once."""
+    path = models.cached_model_path("full", TEST_CACHE)
+    try:
+        models.verify_model(path)
+    except ModelError:
+        models.provision_model("full", cache_dir=TEST_CACHE, allow_network=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    return session_model()
