@@ -13,13 +13,12 @@ Everything works from timestamps, so dropped frames and variable frame rates are
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass
 
 from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep
 from .features import FeatureExtractor, Features
 from .landmarks import PoseFrame
+from .rep_metrics import RepTrack, rep_value
 from .smoothing import OneEuroFilter
 from .spec_model import Bound, ExerciseSpec, Rule
 
@@ -36,18 +35,6 @@ class _Episode:
     last_break: float = 0.0
     confirmed: bool = False
     worst: float = math.nan
-
-
-@dataclass(slots=True)
-class _RepTrack:
-    t_start: float
-    peak_t: float
-    peak_v: float
-    peak_values: dict[str, float]
-    peak_side: str | None
-    mins: dict[str, float] = field(default_factory=dict)
-    maxs: dict[str, float] = field(default_factory=dict)
-    trace: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _debounce(
@@ -87,8 +74,9 @@ class Checker:
         # reps
         self.reps = 0
         self.reps_by_side: dict[str, int] = {"left": 0, "right": 0} if spec.per_side else {}
-        self.rep: _RepTrack | None = None
+        self.rep: RepTrack | None = None
         self.rep_stuck = False
+        self.rest_extreme = math.nan  # the rep signal's furthest return since the last rep
         # holds
         self.hold_start: float | None = None
         self.hold_good = 0.0
@@ -165,7 +153,7 @@ class Checker:
         self.last_pose_t = frame.t
         px = self.filter(frame.pixels(), frame.t)
         feats = self.features.compute(
-            px.tolist(), pose.visibility.tolist(), pose.image[:, 2].tolist()
+            px.tolist(), pose.visibility.tolist(), pose.image[:, 2].tolist(), frame.t
         )
         self.last_features = feats
         return feats
@@ -207,6 +195,7 @@ class Checker:
             self._end_episode(rule, ep, events)
         self.rep = None
         self.rep_stuck = False
+        self.rest_extreme = math.nan
         if self.hold_start is not None:
             if t - self.hold_start >= self.spec.hold.min_s:  # type: ignore[union-attr]
                 good = min(self.hold_good, t - self.hold_start)
@@ -275,7 +264,13 @@ class Checker:
         if self.rep is None:
             if now_active:
                 side = feats.side_of(reps.side_by) if reps.side_by else None
-                self.rep = _RepTrack(t, t, v, dict(feats.values), side)
+                self.rep = RepTrack(t, t, v, dict(feats.values), side)
+                self.rep.rest_extreme, self.rest_extreme = self.rest_extreme, math.nan
+            else:
+                rest = self.rest_extreme
+                further = v > rest if reps.direction == "down" else v < rest
+                if math.isnan(rest) or further:
+                    self.rest_extreme = v
             return
         rep = self.rep
         rep.trace.append((t, v))
@@ -296,7 +291,7 @@ class Checker:
             self.rep = None
             self._complete(rep, t, events)
 
-    def _complete(self, rep: _RepTrack, t_end: float, events: list[Event]) -> None:
+    def _complete(self, rep: RepTrack, t_end: float, events: list[Event]) -> None:
         reps = self.spec.reps
         assert reps is not None
         active_s = t_end - rep.t_start
@@ -310,7 +305,7 @@ class Checker:
             self.reps_by_side[side] = self.reps_by_side.get(side, 0) + 1
         codes: list[str] = []
         for rule in self.rep_rules:
-            value = self._rep_value(rule, rep, t_end)
+            value = rep_value(rule, rep, t_end, self.spec.reps)
             if value is not None and not math.isnan(value) and rule.breaks(value):
                 codes.append(rule.code)
                 when = rep.peak_t if rule.when == "peak" else rep.t_start
@@ -325,39 +320,6 @@ class Checker:
         events.insert(
             0, Rep(self.reps, side, rep.t_start, t_end, rep.peak_t, at_peak, tuple(codes), ranges)
         )
-
-    def _rep_value(self, rule: Rule, rep: _RepTrack, t_end: float) -> float | None:
-        if rule.when == "peak":
-            return rep.peak_values.get(rule.signal or "", math.nan)
-        if rule.signal is not None:
-            table = rep.mins if rule.stat == "min" else rep.maxs
-            return table.get(rule.signal, math.nan)
-        if rule.metric == "rep_s":
-            return t_end - rep.t_start
-        # Timing around the top (or bottom): "at the peak" means within `band` of the
-        # peak value, so a plateau counts as the peak, not just its highest sample.
-        trace = rep.trace or [(rep.peak_t, rep.peak_v)]
-        near = [t for t, v in trace if abs(v - rep.peak_v) <= rule.band]
-        first, last = (near[0], near[-1]) if near else (rep.peak_t, rep.peak_t)
-        if rule.metric == "to_peak_s":
-            return first - rep.t_start
-        if rule.metric == "from_peak_s":
-            return t_end - last
-        if rule.metric in ("to_peak_speed", "from_peak_speed"):
-            # Mean speed (signal units per second) on the way in or out, band edge to the
-            # phase threshold: unlike a duration it does not depend on how high the peak was.
-            reps = self.spec.reps
-            assert reps is not None
-            edge = rep.peak_v - rule.band if reps.direction == "up" else rep.peak_v + rule.band
-            if rule.metric == "to_peak_speed":
-                span, dt = abs(edge - reps.enter), first - rep.t_start
-            else:
-                span, dt = abs(edge - reps.exit), t_end - last
-            return span / dt if dt > 0 else math.inf
-        times = np.array([t for t, _ in trace] + [t_end])
-        dts = np.diff(times)
-        values = np.array([v for _, v in trace])
-        return float(np.sum(dts[np.abs(values - rep.peak_v) <= rule.band]))  # peak_dwell_s
 
     # ---- display --------------------------------------------------------------------------
     def state(self, feats: Features | None = None) -> CheckerState:

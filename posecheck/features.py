@@ -13,6 +13,7 @@ cost is a few dozen float operations per signal.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from .spec_model import ExerciseSpec, Signal
 
 NAN = math.nan
 FLOOR = -1  # index standing for the "floor" pseudo-point
+MID = -2  # indices <= MID stand for "mid.<part>": the midpoint of a left/right pair
 _FACING_PARTS = ("shoulder", "elbow", "hip", "knee", "ankle")
 _FEET = ("heel", "foot_index", "ankle")
 Point = list[float]
@@ -48,9 +50,11 @@ class Features:
         return "left" if left >= right else "right"
 
 
-def _index(raw: str, side: str) -> int:
+def _index(raw: str, side: str, mids: dict[str, int]) -> int:
     if raw == "floor":
         return FLOOR
+    if raw.startswith("mid."):
+        return mids.setdefault(raw[4:], MID - len(mids))
     if raw.startswith("other."):
         return int(landmark_for(raw[6:], other_side(side)))
     return int(landmark_for(raw, side))
@@ -74,12 +78,12 @@ def _measure(sig: Signal) -> Callable[[list[Point], float], float]:
         return lambda p, h: g.line_offset(p[0], p[1], p[2])
     if kind == "inclination":
         return lambda p, h: g.inclination(p[0], p[1])
-    if kind == "lean":
+    if kind in ("lean", "tilt"):  # a tilt gets the body side's direction as its heading
         return lambda p, h: g.lean(p[0], p[1], h)
 
     def scaled(f: Callable[[list[Point], float], float]) -> Callable[[list[Point], float], float]:
         def run(p: list[Point], h: float) -> float:
-            unit = g.distance(p[2], p[3])
+            unit = g.distance(p[-2], p[-1])
             return NAN if unit < 1e-6 else f(p, h) / unit
 
         return run
@@ -90,7 +94,30 @@ def _measure(sig: Signal) -> Callable[[list[Point], float], float]:
         return scaled(lambda p, h: g.height_above(p[0], p[1]))
     if kind == "forward":
         return scaled(lambda p, h: g.forward_of(p[0], p[1], h))
+    if kind == "level":
+        return scaled(lambda p, h: -p[0][1])  # up is positive; only its changes mean anything
     return scaled(lambda p, h: abs(p[0][0] - p[1][0]))  # spread
+
+
+class _Baseline:
+    """A signal's running extreme over the last ``window_s`` seconds (monotonic deque)."""
+
+    def __init__(self, mode: str, window_s: float) -> None:
+        self.sign = 1.0 if mode == "min" else -1.0  # track the max of -v for "max"
+        self.window_s = window_s
+        self.queue: deque[tuple[float, float]] = deque()
+
+    def __call__(self, t: float, v: float) -> float:
+        """``v`` minus its recent lowest ("min") or highest ("max") value, NaN stays NaN."""
+        if math.isnan(v):
+            return NAN
+        key, q = v * self.sign, self.queue
+        while q and q[-1][1] >= key:
+            q.pop()
+        q.append((t, key))
+        while q[0][0] < t - self.window_s:
+            q.popleft()
+        return v - q[0][1] * self.sign
 
 
 class FeatureExtractor:
@@ -105,14 +132,26 @@ class FeatureExtractor:
         if spec.reps is not None and spec.reps.side_by:
             picked_by.add(spec.reps.side_by.split(":", 1)[1])
         plans = []
+        mids: dict[str, int] = {}
         for sig in spec.signals.values():
             parts = (*sig.points, *(sig.per or ()))
             both = sig.side in ("min", "max", "mean") or ":" in sig.side or sig.name in picked_by
-            plans.append(
-                _Plan(
-                    sig, {s: tuple(_index(p, s) for p in parts) for s in SIDES}, both, _measure(sig)
-                )
-            )
+            indices = {s: tuple(_index(p, s, mids) for p in parts) for s in SIDES}
+            plans.append(_Plan(sig, indices, both, _measure(sig)))
+        self._mids = {
+            code: (int(landmark_for(part, "left")), int(landmark_for(part, "right")))
+            for part, code in mids.items()
+        }
+        self._baselines = {
+            s.name: _Baseline(s.baseline, s.window_s)
+            for s in spec.signals.values()
+            if s.baseline is not None
+        }
+        self._shoulders = (
+            int(landmark_for("shoulder", "left")),
+            int(landmark_for("shoulder", "right")),
+        )
+        self._left_hip = int(landmark_for("hip", "left"))
         # Signals whose side depends on another signal are computed after the others.
         self._plans = sorted(plans, key=lambda p: ":" in p.signal.side)
         self._facing_idx = {s: tuple(int(landmark_for(p, s)) for p in _FACING_PARTS) for s in SIDES}
@@ -128,6 +167,8 @@ class FeatureExtractor:
 
     def reset(self) -> None:
         self._facing = None
+        for name, b in self._baselines.items():
+            self._baselines[name] = _Baseline("min" if b.sign > 0 else "max", b.window_s)
 
     def _choose_facing(self, vis: list[float], z: list[float]) -> str:
         score = {}
@@ -140,13 +181,18 @@ class FeatureExtractor:
             self._facing = best
         return self._facing
 
-    def compute(self, px: list[Point], vis: list[float], z: list[float]) -> Features:
-        """Signals from pixel positions ``px`` (33 x [x, y]), visibility and relative depth."""
+    def compute(
+        self, px: list[Point], vis: list[float], z: list[float], t: float = 0.0
+    ) -> Features:
+        """Signals at time ``t`` from pixel positions ``px`` (33 x [x, y]), visibility and
+        relative depth; ``t`` only matters to signals with a baseline."""
         facing = self._choose_facing(vis, z)
         heading = self._heading(px, vis, facing)
         min_vis = self.min_vis
         floor_y = max((px[i][1] for i in self._feet_idx if vis[i] >= min_vis), default=NAN)
         floor = [0.0, floor_y]
+        lateral = self._lateral(px, vis)
+        mids = self._mids
         values: dict[str, float] = {}
         per_side: dict[str, tuple[float, float]] = {}
         features = Features(values, per_side, facing, heading, ())
@@ -158,10 +204,17 @@ class FeatureExtractor:
                     if floor_y != floor_y:  # NaN: no foot seen
                         return NAN
                     pts.append(floor)
+                elif i <= MID:
+                    a, b = mids[i]
+                    if vis[a] < min_vis or vis[b] < min_vis:
+                        return NAN
+                    pts.append([(px[a][0] + px[b][0]) / 2, (px[a][1] + px[b][1]) / 2])
                 elif vis[i] < min_vis:
                     return NAN
                 else:
                     pts.append(px[i])
+            if plan.signal.kind == "tilt":  # towards this body side in the picture
+                return plan.measure(pts, lateral if side == "left" else -lateral)
             return plan.measure(pts, heading)
 
         for plan in self._plans:
@@ -173,8 +226,23 @@ class FeatureExtractor:
             left, right = measure(plan, "left"), measure(plan, "right")
             per_side[plan.signal.name] = (left, right)
             values[plan.signal.name] = self._select(mode, left, right, facing, features)
+        for name, baseline in self._baselines.items():
+            values[name] = baseline(t, values[name])
         missing = tuple(p for p, i in self._vis_idx[facing] if vis[i] < min_vis)
         return Features(values, per_side, facing, heading, missing)
+
+    def _lateral(self, px: list[Point], vis: list[float]) -> float:
+        """+1 when the person's left is image-right (facing the camera), -1 when it is
+        image-left (back to the camera, or a mirrored picture), NaN when side-on: the
+        shoulders must be at least a quarter of a torso apart across the picture to tell."""
+        a, b = self._shoulders
+        hip = self._left_hip
+        if vis[a] < self.min_vis or vis[b] < self.min_vis or vis[hip] < self.min_vis:
+            return NAN
+        dx = px[a][0] - px[b][0]
+        if abs(dx) < 0.25 * g.distance(px[a], px[hip]):
+            return NAN
+        return 1.0 if dx > 0 else -1.0
 
     @staticmethod
     def _select(mode: str, left: float, right: float, facing: str, f: Features) -> float:

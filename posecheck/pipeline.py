@@ -100,7 +100,7 @@ def session_info(source: Source, spec: ExerciseSpec, model: Any = None) -> Sessi
         is_live=source.is_live,
         model_variant=getattr(model, "variant", None),
         model_sha256=getattr(model, "sha256", None),
-        targets={k: v for k, v in spec.targets.items() if k in ("reps", "reps_per_side", "hold_s")},
+        targets=dict(spec.targets),
     )
 
 

@@ -75,6 +75,8 @@ TARGET_KEYS: dict[str, str] = {
     "reps_per_side": "reps",  # reps on each side; progress counts the weaker side
     "hold_s": "s",  # total hold time
     "good_hold_s": "s",  # hold time with good form
+    "duration_s": "s",  # time spent in the exercise's position (a timed set: "two minutes")
+    "rate_per_min": "reps/min",  # reps per minute in position (a pace: "20 in 3-4 minutes")
 }
 
 
@@ -211,6 +213,9 @@ class ReportBuilder:
         if self.last_state is not None and self.last_state.in_position:
             in_position += tail
 
+        # Pace over the time actually spent exercising, so pauses out of position and a
+        # long lead-in before the first rep do not make a fast set look slow.
+        rate = len(self.reps) / in_position * 60.0 if in_position > 0 else 0.0
         reps_by_side: Counter[str] = Counter(r.side for r in self.reps if r.side is not None)
         hold_s = sum(h.duration for h in self.holds)
         good_hold_s = sum(h.good_s for h in self.holds)
@@ -227,6 +232,8 @@ class ReportBuilder:
             ),
             "hold_s": max(hold_s, live_hold_s),
             "good_hold_s": max(good_hold_s, live_good_s),
+            "duration_s": in_position,
+            "rate_per_min": rate,
         }
         progress: dict[str, dict[str, Any]] = {}
         for key, target in info.targets.items():
@@ -280,6 +287,7 @@ class ReportBuilder:
                 "frames_visible": _r(self.frames_visible / frames) if frames else None,
                 "frames_in_position": _r(self.frames_in_position / frames) if frames else None,
                 "in_position_s": _r(in_position),
+                "rate_per_min": _r(rate) if self.reps else None,
             },
             "reps": [rep_to_dict(r) for r in self.reps],
             "holds": [hold_to_dict(i, h) for i, h in enumerate(self.holds, 1)],

@@ -65,6 +65,15 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
         if "good_hold_s" in progress:
             text += f"; good-form target {format_time(progress['good_hold_s']['target'])}"
         lines.append(text)
+    if "duration_s" in progress or "rate_per_min" in progress:
+        text = f"Time in position: {format_time(s.get('in_position_s') or 0.0)}"
+        if "duration_s" in progress:
+            text += f" of {format_time(progress['duration_s']['target'])}"
+        if s.get("rate_per_min") is not None:
+            text += f"; pace {s['rate_per_min']:.0f}/min"
+            if "rate_per_min" in progress:
+                text += f" (target {progress['rate_per_min']['target']:g}/min)"
+        lines.append(text)
 
     issues = report.get("issues", [])
     if issues:

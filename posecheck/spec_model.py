@@ -20,13 +20,16 @@ SIGNAL_KINDS: dict[str, int] = {
     "height": 2,  # how far point 1 is above point 2, / `per` segment length
     "forward": 2,  # how far point 1 is in front of point 2 (facing direction), / `per`
     "spread": 2,  # horizontal distance between the points, / `per`
+    "tilt": 2,  # signed angle of base->top from vertical, + = towards the signal's body side
+    "level": 1,  # height of the point in the picture, / `per` (only useful with a baseline)
 }
-NEEDS_PER = {"distance", "height", "forward", "spread"}
+NEEDS_PER = {"distance", "height", "forward", "spread", "level"}
+BASELINES = ("min", "max")  # a signal relative to its own lowest / highest of the last window_s
 SIDE_MODES = ("facing", "left", "right", "min", "max", "mean")
 SIDE_BY_PREFIXES = ("min:", "max:")
 KINDS = ("hold", "reps")
 WHENS = ("continuous", "peak", "rep")
-STATS = ("min", "max")
+STATS = ("min", "max", "range")
 REP_METRICS = (
     "peak_dwell_s",
     "to_peak_s",
@@ -34,8 +37,10 @@ REP_METRICS = (
     "to_peak_speed",
     "from_peak_speed",
     "rep_s",
+    "rest_extreme",  # the rep signal's furthest return during the rest before the rep
 )
 SPECIAL_POINTS = ("floor",)
+POINT_PREFIXES = ("other.", "mid.")  # the opposite side's part; midway between both sides
 ALL_PARTS = tuple(SIDED_PARTS) + tuple(UNSIDED_PARTS)
 
 
@@ -52,6 +57,11 @@ class Signal:
     points: tuple[str, ...]
     side: str = "facing"
     per: tuple[str, str] | None = None
+    # Relative to its own recent extreme: "min" gives how far it rose above its lowest
+    # value of the last `window_s` (a jump above the floor it stands on), "max" how far
+    # it dropped below its highest. People differ in build; a baseline removes that.
+    baseline: str | None = None
+    window_s: float = 1.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .landmarks import SIDED_PARTS
 from .spec_model import (
     ALL_PARTS,
+    BASELINES,
     KINDS,
     NEEDS_PER,
     REP_METRICS,
@@ -51,7 +53,7 @@ SPECS_DIR = Path(__file__).resolve().parent.parent / "exercise_specs"
 
 
 def _point(name: str, file: str, path: str) -> str:
-    base = name.removeprefix("other.")
+    base = name.removeprefix("other.").removeprefix("mid.")
     if base not in ALL_PARTS and name not in SPECIAL_POINTS:
         hint = difflib.get_close_matches(base, ALL_PARTS, n=1)
         did = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -59,8 +61,11 @@ def _point(name: str, file: str, path: str) -> str:
             file,
             path,
             f"unknown body part {name!r}{did}; allowed: {', '.join(ALL_PARTS)}, "
-            "'other.<part>' for the opposite side, or 'floor'",
+            "'other.<part>' for the opposite side, 'mid.<part>' for midway between both "
+            "sides, or 'floor'",
         )
+    if name.startswith("mid.") and base not in SIDED_PARTS:
+        raise spec_error(file, path, f"{name!r}: 'mid.' needs a part with two sides")
     return name
 
 
@@ -113,8 +118,32 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
                 _point(per_raw[0], top.file, t.key_path("per")),
                 _point(per_raw[1], top.file, t.key_path("per")),
             )
+        baseline = t.get("baseline", str, None)
+        if baseline is not None and baseline not in BASELINES:
+            raise spec_error(
+                top.file,
+                t.key_path("baseline"),
+                f"must be one of {', '.join(BASELINES)} (relative to its recent lowest / "
+                f"highest value); got {baseline!r}",
+            )
+        if kind == "level" and baseline is None:
+            raise spec_error(
+                top.file,
+                t.key_path("baseline"),
+                "a level signal needs baseline = 'min' or 'max': a height in the picture "
+                "means nothing on its own",
+            )
+        window_s = t.number("window_s", 1.5, lo=0.1, hi=60)
         t.done()
-        signals[name] = Signal(name=name, kind=kind, points=pts, side=side, per=per)
+        signals[name] = Signal(
+            name=name,
+            kind=kind,
+            points=pts,
+            side=side,
+            per=per,
+            baseline=baseline,
+            window_s=window_s,
+        )
     if not signals:
         raise spec_error(top.file, "signals", "needs at least one signal")
     for s in signals.values():  # a side chosen by another signal must name a real one
@@ -231,7 +260,7 @@ def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, fil
                 file,
                 t.key_path("stat"),
                 f"a 'rep' rule on a signal needs stat = "
-                f"{' or '.join(STATS)} (its extreme over the rep); got {stat!r}",
+                f"{' or '.join(STATS)} (its extreme or its span over the rep); got {stat!r}",
             )
     elif stat is not None:
         raise spec_error(file, t.key_path("stat"), "is only for when = 'rep' rules on a signal")
