@@ -94,8 +94,8 @@ def _measure(sig: Signal) -> Callable[[list[Point], float], float]:
         return scaled(lambda p, h: g.height_above(p[0], p[1]))
     if kind == "forward":
         return scaled(lambda p, h: g.forward_of(p[0], p[1], h))
-    if kind == "level":
-        return scaled(lambda p, h: -p[0][1])  # up is positive; only its changes mean anything
+    if kind == "level":  # pixels, up positive; scaled only after its baseline is taken off
+        return lambda p, h: -p[0][1]
     return scaled(lambda p, h: abs(p[0][0] - p[1][0]))  # spread
 
 
@@ -192,6 +192,7 @@ class FeatureExtractor:
         floor_y = max((px[i][1] for i in self._feet_idx if vis[i] >= min_vis), default=NAN)
         floor = [0.0, floor_y]
         lateral = self._lateral(px, vis)
+        units: dict[str, float] = {}
         mids = self._mids
         values: dict[str, float] = {}
         per_side: dict[str, tuple[float, float]] = {}
@@ -215,6 +216,8 @@ class FeatureExtractor:
                     pts.append(px[i])
             if plan.signal.kind == "tilt":  # towards this body side in the picture
                 return plan.measure(pts, lateral if side == "left" else -lateral)
+            if plan.signal.kind == "level":
+                units[plan.signal.name] = g.distance(pts[1], pts[2])
             return plan.measure(pts, heading)
 
         for plan in self._plans:
@@ -227,7 +230,11 @@ class FeatureExtractor:
             per_side[plan.signal.name] = (left, right)
             values[plan.signal.name] = self._select(mode, left, right, facing, features)
         for name, baseline in self._baselines.items():
-            values[name] = baseline(t, values[name])
+            value = baseline(t, values[name])
+            if name in units:  # a level: the rise in pixels over this frame's body size
+                unit = units[name]
+                value = value / unit if unit > 1e-6 else NAN
+            values[name] = value
         missing = tuple(p for p, i in self._vis_idx[facing] if vis[i] < min_vis)
         return Features(values, per_side, facing, heading, missing)
 

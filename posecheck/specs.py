@@ -133,6 +133,13 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
                 "a level signal needs baseline = 'min' or 'max': a height in the picture "
                 "means nothing on its own",
             )
+        if kind == "level" and side not in ("facing", "left", "right"):
+            raise spec_error(
+                top.file,
+                t.key_path("side"),
+                f"a level signal follows one side: facing, left or right; got {side!r} "
+                "(use a 'mid.<part>' point for the middle of the body)",
+            )
         window_s = t.number("window_s", 1.5, lo=0.1, hi=60)
         t.done()
         signals[name] = Signal(
