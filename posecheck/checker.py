@@ -71,6 +71,7 @@ class Checker:
         self.in_position = False
         self.pos_pending: float | None = None
         self.last_in_position_t: float | None = None
+        self.active_s = 0.0  # time in position, summed over frames less than a gap apart
         # reps
         self.reps = 0
         self.reps_by_side: dict[str, int] = {"left": 0, "right": 0} if spec.per_side else {}
@@ -128,6 +129,8 @@ class Checker:
             self.in_position = False
             self._leave_position(self.last_seen_t or t, events)
         if judge and self.in_position:
+            if self.last_in_position_t is not None and t - self.last_in_position_t <= _GAP_RESET_S:
+                self.active_s += t - self.last_in_position_t
             self.last_in_position_t = t
             breaking = self._continuous(values, t, events)
             if self.spec.reps is not None:
@@ -355,4 +358,5 @@ class Checker:
             cue=cue,
             side=feats.facing if feats else None,
             signals=dict(feats.values) if feats else {},
+            active_s=self.active_s,
         )

@@ -86,6 +86,7 @@ class CheckerState:
     cue: str | None  # the one message to show / say now, if any
     side: str | None  # the body side being judged
     signals: dict[str, float]  # current smoothed signal values, for display and debugging
+    active_s: float = 0.0  # time in position so far: a timed set ("two minutes") and pace
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,6 +177,13 @@ def _hud_lines(
                 f"{side[:1].upper()} {n}" for side, n in sorted(state.reps_by_side.items())
             )
             lines.append((sides, "big", _WHITE))
+    if "duration_s" in info.targets or "rate_per_min" in info.targets:
+        timed = f"Time {format_time(state.active_s)}"
+        if info.targets.get("duration_s"):
+            timed += f" / {format_time(info.targets['duration_s'])}"
+        if state.active_s >= 10 and state.reps:  # a pace from a few seconds is noise
+            timed += f"   {state.reps / state.active_s * 60:.0f}/min"
+        lines.append((timed, "body", _WHITE))
     phase = f"phase: {state.phase}" + (f"   side: {state.side}" if state.side else "")
     lines.append((phase, "small", _GREY))
     if not state.visible:

@@ -275,3 +275,25 @@ def test_duration_and_pace_progress(tmp_path: Path) -> None:
     assert s["progress"]["rate_per_min"]["met"] is True
     text = format_summary(b.build(False))
     assert "Time in position: 0:50.0 of 2:00.0; pace 7/min (target 5/min)" in text
+
+
+def test_time_in_position_accumulates_only_in_position_and_shows_on_the_hud() -> None:
+    from posecheck.render import _hud_lines
+
+    sp = arm_spec([])
+    checker = Checker(sp)
+    state = None
+    for i in range(300):  # 10 s: in view 0-4 s, gone 4-6 s, back 6-10 s
+        t = i / 30
+        frame = arm_frame(i, t, 170.0)
+        if 4.0 <= t < 6.0:
+            frame = PoseFrame(i, t, W, H, None)
+        state = checker.update(frame).state
+    assert state is not None
+    # Position needs 0.3 s to confirm each time; the gap is not counted.
+    assert state.active_s == pytest.approx(4.0 + 4.0 - 0.3 - 0.3, abs=0.15)
+    info = SessionInfo(
+        "probe", "Probe", "reps", "cam", 30.0, None, (W, H), targets={"duration_s": 120}
+    )
+    texts = [text for text, _, _ in _hud_lines(state, info, None)]
+    assert any(text.startswith("Time 0:0") and text.endswith("/ 2:00.0") for text in texts)
