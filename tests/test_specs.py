@@ -24,6 +24,30 @@ def test_every_builtin_spec_validates() -> None:
         assert all(r.source for r in spec.rules), f"{name}: every rule cites its sentence"
 
 
+#: Every exercise of both seed routines (issue 3), plus squat and push-up.
+ROUTINES = {
+    "back_of_thigh": [
+        "jump_rope", "lunge", "glute_bridge", "single_leg_glute_bridge", "donkey_kick",
+        "step_over_jump", "plank", "plank_knee_drive", "straddle_stretch",
+    ],
+    "back": [
+        "bent_over_row", "pull_up", "shrug", "loaded_forward_bend", "march", "dead_hang",
+        "side_stretch", "forward_bend", "full_body_stretch", "cobra", "child_pose",
+        "wall_stretch", "cross_toe_touch", "posture",
+    ],
+    "expected_beside_them": ["squat", "push_up"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [n for names in ROUTINES.values() for n in names])
+def test_every_routine_exercise_has_a_spec_citing_its_article(name: str) -> None:
+    assert name in available(), f"no exercise_specs/{name}.toml"
+    spec = spec_for(name)
+    if name not in ROUTINES["expected_beside_them"]:
+        assert spec.source.startswith(("000_329d5685ed08edf1.txt", "004_d72823b1f54fb0ef.txt"))
+    assert spec.notes, f"{name}: notes say what is and is not checked"
+
+
 def test_spec_is_frozen() -> None:
     spec = spec_for("plank")
     with pytest.raises(AttributeError):
