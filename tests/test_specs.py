@@ -186,3 +186,21 @@ def test_unknown_exercise_suggests_the_closest() -> None:
         SpecError, match=r"unknown exercise 'lunges'\. Did you mean 'lunge'\? Known: "
     ):
         spec_for("lunges")
+
+
+def test_readme_exercise_table_is_current() -> None:
+    """The README's table is generated from the specs: regenerate it when a spec changes
+    (python scripts/exercise_table.py --write)."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    loader = importlib.util.spec_from_file_location(
+        "exercise_table", root / "scripts" / "exercise_table.py"
+    )
+    assert loader is not None and loader.loader is not None
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert module.table() in readme, (
+        "README exercise table is stale: run scripts/exercise_table.py --write"
+    )

@@ -1,0 +1,83 @@
+"""Print the README's exercise table from the specs, so the README cannot drift from them.
+
+Usage: python scripts/exercise_table.py            (print the table)
+       python scripts/exercise_table.py --write    (replace it in README.md)
+tests/test_specs.py checks that README.md holds exactly what this prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from posecheck.spec_model import ExerciseSpec
+from posecheck.specs import available, spec_for
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- exercises:start -->", "<!-- exercises:end -->"
+_UNITS = {
+    "reps": "{:g} reps",
+    "reps_per_side": "{:g} reps per side",
+    "hold_s": "{:g} s held",
+    "good_hold_s": "{:g} s in good form",
+    "duration_s": "{:g} s",
+    "rate_per_min": "{:g}/min",
+}
+
+
+def counts(spec: ExerciseSpec) -> str:
+    """What is counted or timed, and the article's target."""
+    if spec.kind == "hold":
+        what = "hold: time in position and good-form time"
+    else:
+        what = "reps per side" if spec.per_side else "reps"
+        if "duration_s" in spec.targets or "rate_per_min" in spec.targets:
+            what += ", time in position and pace"
+    if spec.targets:
+        what += "; target " + ", ".join(_UNITS[k].format(v) for k, v in spec.targets.items())
+    return what
+
+
+def checks(spec: ExerciseSpec) -> str:
+    """Each form rule: its code and the message the person hears."""
+    seen: dict[str, list[str]] = {}
+    for rule in spec.rules:
+        seen.setdefault(rule.code, []).append(rule.message)
+    if not seen:
+        return "none (position and count only)"
+    return "; ".join(f"`{code}` {' / '.join(msgs)}" for code, msgs in seen.items())
+
+
+def table() -> str:
+    lines = [
+        START,
+        "| name | view | counts / times | form checks: `code` message |",
+        "|---|---|---|---|",
+    ]
+    for name in available():
+        spec = spec_for(name)
+        lines.append(f"| `{name}` | {spec.view} | {counts(spec)} | {checks(spec)} |")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def readme_with_table(text: str) -> str:
+    """README text with the table between the markers replaced by the current one."""
+    head, start, rest = text.partition(START)
+    _, end, tail = rest.partition(END)
+    if not start or not end:
+        raise SystemExit(f"README.md has no {START} ... {END} markers")
+    return head + table() + tail
+
+
+def main() -> int:
+    if "--write" in sys.argv[1:]:
+        readme = ROOT / "README.md"
+        readme.write_text(readme_with_table(readme.read_text(encoding="utf-8")), "utf-8")
+    else:
+        print(table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
