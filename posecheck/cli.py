@@ -1,4 +1,4 @@
-"""Command line: ``posecheck analyze | live | record | specs | models``.
+"""Command line: ``posecheck analyze | live | record | specs | models | eval``.
 
 Every expected failure (bad file, bad spec, no model, unwritable output) ends as one line
 on stderr and exit code 2; ``--debug`` shows the traceback instead.
@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, cli_models
+from . import __version__, cli_eval, cli_models
+from .evaluate import EvalError
 from .models import ModelError
 from .recording import RecordingError
 from .report_files import ReportError
@@ -21,7 +22,15 @@ from .sinks import DisplayError
 from .sources import Source, SourceError, open_source
 from .specs import SpecError, available, load_spec, spec_for
 
-EXPECTED_ERRORS = (SpecError, SourceError, ModelError, ReportError, RecordingError, DisplayError)
+EXPECTED_ERRORS = (
+    SpecError,
+    SourceError,
+    ModelError,
+    ReportError,
+    RecordingError,
+    DisplayError,
+    EvalError,
+)
 
 
 class UsageError(Exception):
@@ -92,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(func=cmd_specs_validate)
 
     cli_models.register(sub)
+    cli_eval.register(sub, _add_model_args)
     return parser
 
 

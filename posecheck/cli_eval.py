@@ -1,0 +1,74 @@
+"""``posecheck eval LABELS``: accuracy on labelled clips, for people and for CI.
+
+Kept out of cli.py because it drives many sessions (one pose landmarker per clip, so
+each clip's timestamps start fresh) and scores them; the scoring itself is
+:mod:`posecheck.evaluate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .evaluate import Case, evaluate, format_table, load_cases, to_json
+
+
+def register(subparsers: Any, add_model_args: Any) -> None:
+    """Add the ``eval`` subcommand to an ``argparse`` subparsers object."""
+    ev = subparsers.add_parser(
+        "eval",
+        help="score posecheck against labelled clips (labels.toml or a recordings folder)",
+        description=(
+            "Run every labelled clip and print expected vs measured reps, hold time and "
+            "issues, then exact-rep rate, within-one rate, rep and hold errors, issue "
+            "precision/recall and false alarms on clean clips."
+        ),
+    )
+    ev.add_argument("labels", help="labels .toml (clips beside it) or a folder with expected.toml")
+    ev.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
+    ev.add_argument("--only", metavar="NAME", action="append", help="only this clip (repeatable)")
+    add_model_args(ev)
+    ev.set_defaults(func=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .estimator import PoseEstimator
+    from .models import resolve_model
+    from .pipeline import analyze
+    from .report_files import check_writable_dir, write_json
+    from .sources import open_source
+    from .specs import available, spec_for
+
+    if args.json:
+        check_writable_dir(args.json)
+    cases = load_cases(args.labels)
+    if args.only:
+        cases = [c for c in cases if c.name in set(args.only)]
+    model = None
+    if any(c.needs_model for c in cases if c.exercise in available()):
+        model = resolve_model(
+            args.model_variant, args.pose_model, progress=lambda m: print(m, file=sys.stderr)
+        )
+
+    def run_case(case: Case) -> dict[str, Any]:
+        source = open_source(case.path)
+        if not case.needs_model:
+            return analyze(source, spec_for(case.exercise))[0]
+        assert model is not None
+        with PoseEstimator(model.path) as est:
+            return analyze(source, spec_for(case.exercise), (), est, model)[0]
+
+    tty = sys.stderr.isatty()
+
+    def progress(i: int, n: int, name: str) -> None:
+        bar = "#" * (20 * i // n)
+        print(f"\reval [{bar:20s}] {i}/{n} {name[:40]:40s}", end="", file=sys.stderr, flush=True)
+
+    scores, summary = evaluate(cases, run_case, set(available()), progress if tty else None)
+    if tty:
+        print("\r" + " " * 72 + "\r", end="", file=sys.stderr)
+    print(format_table(scores, summary))
+    if args.json:
+        write_json(to_json(scores, summary), args.json)
+    return 0

@@ -1,0 +1,131 @@
+"""`posecheck eval`: scoring against labels, on the committed recordings (no model) and
+on the shared clips with the real model; and its one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SHARED_VIDEOS
+
+from posecheck.cli import main
+from posecheck.evaluate import Case, ClipScore, load_cases, score, summarize
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_eval_on_the_committed_recordings(tmp_path: Path, capsys) -> None:
+    code, out, err = run(
+        ["eval", str(ROOT / "sample_videos"), "--json", str(tmp_path / "e.json")], capsys
+    )
+    assert code == 0, err
+    result = json.loads((tmp_path / "e.json").read_text())
+    s = result["summary"]
+    assert s["clips"] == 16 and s["errors"] == 0
+    # The issue's bar: exact reps on every high-confidence clip, nothing on clean clips.
+    for clip in result["clips"]:
+        if (
+            clip["status"] == "ok"
+            and clip["confidence"] == "high"
+            and clip["rep_error"] is not None
+        ):
+            assert clip["rep_error"] == 0, clip
+        if clip["status"] == "ok" and clip["clean"]:
+            assert clip["raised"] == [], clip
+    assert s["clean_clips_with_false_alarms"] == 0
+    assert "reps: exact" in out and "false alarms on 0 of" in out
+    assert "lunge_walking_side_b" in out
+
+
+def case(**truth: object) -> Case:
+    return Case("c", "plank", Path("c.npz"), {"exercise": "plank", **truth})
+
+
+def report(reps: int = 0, good: float = 0.0, codes: tuple[str, ...] = ()) -> dict:
+    return {
+        "summary": {"reps": reps, "good_hold_s": good},
+        "issues": [{"code": c} for c in codes],
+    }
+
+
+def test_scoring_rules() -> None:
+    partial = case(reps=5, partial_reps=1, clean=True)
+    assert score(partial, report(5)).rep_error == 0
+    assert score(partial, report(6)).rep_error == 0  # the cut rep may count
+    assert score(partial, report(7)).rep_error == 1
+    assert score(partial, report(3)).rep_error == 2
+    hold = score(case(hold_s=10.0, clean=True), report(good=8.5))
+    assert hold.hold_error == pytest.approx(1.5) and hold.rep_error is None
+    faulty = case(
+        reps=1,
+        clean=False,
+        form_issues=[
+            {"issue": "hips_sagging", "required": True},
+            {"issue": "hips_piked", "required": False},
+        ],
+    )
+    s = score(faulty, report(1, codes=("hips_piked", "trunk_leaning")))
+    assert s.missed == ["hips_sagging"] and s.unexpected == ["trunk_leaning"]
+    summary = summarize(
+        [s, score(partial, report(5, codes=("x",))), ClipScore("n", "e", "skipped")]
+    )
+    assert summary["issue_precision"] == pytest.approx(1 / 3, abs=1e-3)
+    assert summary["issue_recall"] == 0.0
+    assert summary["clean_clips_with_false_alarms"] == 1
+    assert summary["skipped"] == 1 and summary["evaluated"] == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such labels file or folder"),
+        ("x = 1\n", "needs [clips.NAME] tables"),
+        ("[clips.a]\nreps = 1\n", "clips.a.exercise: missing"),
+        ('[clips.a]\nexercise = "plank"\n', "clips.a: needs reps or hold_s"),
+        ('[clips.a]\nexercise = "plank"\nreps = 1\nfile = "a.mp4"\n', "no a.mp4 or a.npz"),
+        ("[clips.a\n", "cannot read labels"),
+    ],
+)
+def test_bad_labels_are_one_line_errors(
+    content: str | None, message: str, tmp_path: Path, capsys
+) -> None:
+    labels = tmp_path / "labels.toml"
+    if content is not None:
+        labels.write_text(content)
+    code, _, err = run(["eval", str(labels)], capsys)
+    assert code == 2
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_eval_folder_without_expected(tmp_path: Path, capsys) -> None:
+    code, _, err = run(["eval", str(tmp_path)], capsys)
+    assert code == 2 and "no expected.toml" in err
+
+
+def test_load_cases_finds_videos_beside_the_labels() -> None:
+    if not (SHARED_VIDEOS / "labels.toml").is_file():
+        pytest.skip(f"shared clips not found at {SHARED_VIDEOS}")
+    cases = {c.name: c for c in load_cases(SHARED_VIDEOS / "labels.toml")}
+    assert cases["pushup_side_a"].path == SHARED_VIDEOS / "pushup_side_a.mp4"
+    assert cases["pushup_side_a"].needs_model
+
+
+def test_eval_runs_the_real_model_on_a_shared_clip(
+    model_path: Path, tmp_path: Path, capsys
+) -> None:
+    if not (SHARED_VIDEOS / "labels.toml").is_file():
+        pytest.skip(f"shared clips not found at {SHARED_VIDEOS}")
+    out_json = tmp_path / "e.json"
+    args = ["eval", str(SHARED_VIDEOS / "labels.toml"), "--only", "plank_forearm_side_c"]
+    code, _out, err = run([*args, "--pose-model", str(model_path), "--json", str(out_json)], capsys)
+    assert code == 0, err
+    clip = json.loads(out_json.read_text())["clips"][0]
+    assert clip["name"] == "plank_forearm_side_c" and clip["status"] == "ok"
+    assert clip["hold_error"] <= 1.0 and clip["raised"] == []
