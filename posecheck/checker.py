@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep
 from .features import FeatureExtractor, Features
+from .label_swaps import SwapGuard
 from .landmarks import PoseFrame
 from .rep_metrics import RepTrack, rep_value
 from .smoothing import OneEuroFilter
@@ -59,6 +60,7 @@ class Checker:
         self.spec = spec
         self.features = FeatureExtractor(spec)
         self.filter = OneEuroFilter(spec.smoothing.min_cutoff, spec.smoothing.beta)
+        self.swaps = SwapGuard()
         self.continuous = [r for r in spec.rules if r.when == "continuous"]
         self.rep_rules = [r for r in spec.rules if r.when != "continuous"]
         self.t = 0.0
@@ -153,11 +155,14 @@ class Checker:
         if self.last_pose_t is not None and frame.t - self.last_pose_t > _GAP_RESET_S:
             self.filter.reset()
             self.features.reset()
+            self.swaps.reset()
         self.last_pose_t = frame.t
-        px = self.filter(frame.pixels(), frame.t)
-        feats = self.features.compute(
-            px.tolist(), pose.visibility.tolist(), pose.image[:, 2].tolist(), frame.t
-        )
+        raw, vis, z = frame.pixels(), pose.visibility, pose.image[:, 2]
+        order = self.swaps(raw, frame.t)
+        if order is not None:  # the model swapped left and right for a moment
+            raw, vis, z = raw[order], vis[order], z[order]
+        px = self.filter(raw, frame.t)
+        feats = self.features.compute(px.tolist(), vis.tolist(), z.tolist(), frame.t)
         self.last_features = feats
         return feats
 
