@@ -305,7 +305,11 @@ class Checker:
         active_s = t_end - rep.t_start
         if active_s < reps.min_active_s or active_s < reps.min_rep_s:
             return
-        if not all(self._bound_ok(b, rep.peak_values) for b in reps.require):
+        # At its peak a rep must be in the exercise's position, not only near it: the
+        # position gate is debounced, so half a second of something else (jumping down
+        # from a box, bending to pick something up) could otherwise pass for a rep.
+        required = (*self.spec.position.require, *reps.require)
+        if not all(self._bound_ok(b, rep.peak_values) for b in required):
             return
         self.reps += 1
         side = rep.peak_side if self.spec.per_side else None

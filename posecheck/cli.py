@@ -51,6 +51,27 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _people(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 4:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 4, got {text!r}")
+    return n
+
+
+def _add_people_arg(p: argparse.ArgumentParser, default: int) -> None:
+    p.add_argument(
+        "--people",
+        type=_people,
+        default=default,
+        metavar="N",
+        help=f"look for up to N people and coach the one doing the exercise (default: "
+        f"{default}; each extra person costs about 60%% more pose-model time)",
+    )
+
+
 def _add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the JSON report here")
     p.add_argument("--csv", metavar="PATH", help="write the CSV event table here")
@@ -71,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--exercise", "-e", required=True, help="exercise name (posecheck specs list)")
     _add_output_args(an)
     _add_model_args(an)
+    _add_people_arg(an, 1)
     an.add_argument("--no-progress", action="store_true", help="no progress bar")
     an.set_defaults(func=cmd_analyze)
 
@@ -82,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_args(lv)
     _add_model_args(lv)
+    _add_people_arg(lv, 2)
     lv.set_defaults(func=cmd_live)
 
     rec = sub.add_parser("record", help="save a video's pose landmarks as a .npz recording")
@@ -131,7 +154,7 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
         model = resolve_model(
             args.model_variant, args.pose_model, progress=lambda msg: print(msg, file=sys.stderr)
         )
-        estimator = PoseEstimator(model.path)
+        estimator = PoseEstimator(model.path, num_poses=args.people)
     sinks: list = []
     if args.video_out:
         sinks.append(AnnotatedVideoSink(args.video_out, fps=float(source.fps or 30.0)))

@@ -177,7 +177,9 @@ class PoseEstimator:
         given in the returned frame; only MediaPipe's internal timestamp is bumped.
         """
         width, height, poses = self._detect(image_bgr, t, index)
-        return PoseFrame(index, t, width, height, poses[0] if poses else None)
+        if not poses:
+            return PoseFrame(index, t, width, height, None)
+        return PoseFrame(index, t, width, height, poses[0], tuple(poses[1:]))
 
     def estimate_all(
         self, image_bgr: np.ndarray, t: float, index: int

@@ -165,8 +165,13 @@ class PoseFrame:
     width: int
     height: int
     pose: Pose | None
+    # Everyone else the model found (with num_poses > 1); posecheck.people picks which
+    # person ``pose`` is. Recordings keep only ``pose``.
+    others: tuple[Pose, ...] = ()
 
     def __post_init__(self) -> None:
+        if any(not isinstance(p, Pose) for p in self.others):
+            raise ValueError("PoseFrame.others must hold Pose objects")
         if self.index < 0:
             raise ValueError(f"PoseFrame.index must be >= 0, got {self.index}")
         if not np.isfinite(self.t) or self.t < 0:

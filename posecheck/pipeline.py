@@ -15,6 +15,7 @@ import numpy as np
 from .checker import Checker
 from .events import FrameResult
 from .landmarks import PoseFrame
+from .people import PersonSelector
 from .report import SessionInfo
 from .sinks import ReportSink, Sink
 from .sources import Source
@@ -47,6 +48,7 @@ def run(
     still handed to the sinks, which write it (marked partial) on close.
     """
     frames = 0
+    people = PersonSelector(checker.spec)
     reason: str | None = None
     failure: BaseException | None = None
     try:
@@ -56,6 +58,7 @@ def run(
                 if estimator is None:
                     raise ValueError(f"{source.name}: frames need a pose estimator")
                 frame = estimator.estimate(sf.image, sf.t, sf.index)
+            frame = people.select(frame)
             result = checker.update(frame)
             frames += 1
             for sink in sinks:
