@@ -80,6 +80,7 @@ class Checker:
         self.rep: RepTrack | None = None
         self.rep_stuck = False
         self.rest_extreme = math.nan  # the rep signal's furthest return since the last rep
+        self.rep_seen_t = 0.0  # when the rep signal was last measurable
         # holds
         self.hold_start: float | None = None
         self.hold_good = 0.0
@@ -194,8 +195,7 @@ class Checker:
 
     @staticmethod
     def _bound_ok(bound: Bound, values: dict[str, float]) -> bool:
-        v = values.get(bound.signal, math.nan)
-        return not math.isnan(v) and bound.holds(v)
+        return bound.ok(values)
 
     def _leave_position(self, t: float, events: list[Event]) -> None:
         """Out of position or out of sight: close faults and holds, drop a half-done rep."""
@@ -263,7 +263,12 @@ class Checker:
         assert reps is not None and feats is not None
         v = feats.values.get(reps.signal, math.nan)
         if math.isnan(v):
+            # A rep cannot stay open across a stretch where its signal is unseen: what
+            # happened meanwhile (maybe another rep) is unknown, so drop it, uncounted.
+            if self.rep is not None and t - self.rep_seen_t > self.spec.visibility.lost_after_s:
+                self.rep = None
             return
+        self.rep_seen_t = t
         active = self.rep is not None or self.rep_stuck
         now_active = reps.is_active(v, active)
         if self.rep_stuck:

@@ -105,10 +105,7 @@ def score_rules(
     counts = {code: [0, 0, 0, 0] for code in rules}  # tp, fp, fn, tn
     for row in rows:
         values = FeatureExtractor(spec).compute(row.px, row.vis, row.z).values
-        in_position = all(
-            not math.isnan(values.get(b.signal, math.nan)) and b.holds(values[b.signal])
-            for b in spec.position.require
-        )
+        in_position = all(b.ok(values) for b in spec.position.require)
         for code, rule in rules.items():
             v = values.get(rule.signal or "", math.nan)
             flagged = in_position and not math.isnan(v) and rule.breaks(v)

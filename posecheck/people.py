@@ -71,10 +71,7 @@ class PersonSelector:
             .compute(px, pose.visibility.tolist(), pose.image[:, 2].tolist(), frame.t)
             .values
         )
-        return all(
-            not math.isnan(values.get(b.signal, math.nan)) and b.holds(values[b.signal])
-            for b in self.spec.position.require
-        )
+        return all(b.ok(values) for b in self.spec.position.require)
 
     def select(self, frame: PoseFrame) -> PoseFrame:
         """The frame with ``pose`` set to the person to judge (and ``others`` the rest)."""
@@ -106,9 +103,7 @@ class PersonSelector:
     ) -> int:
         """The followed person is out of position: switch to someone who is in position,
         once they have been for ``switch_s``."""
-        others = [
-            i for i in range(len(poses)) if i != pick and self._in_position(frame, poses[i])
-        ]
+        others = [i for i in range(len(poses)) if i != pick and self._in_position(frame, poses[i])]
         if not others:
             self.challenger = None
             return pick

@@ -6,6 +6,7 @@ is posecheck.specs), so the types can be built directly in tests or by other fro
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .landmarks import SIDED_PARTS, UNSIDED_PARTS
@@ -72,9 +73,19 @@ class Bound:
     min: float | None = None
     max: float | None = None
     message: str = ""  # what to tell the person when this bound keeps them out of position
+    # True: judge it only when it can be measured (a far-side landmark often cannot);
+    # False: an unmeasurable signal fails the bound (the default: no judgement blind).
+    if_seen: bool = False
 
     def holds(self, value: float) -> bool:
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def ok(self, values: dict[str, float]) -> bool:
+        """Does this frame's (or peak's) value satisfy the bound?"""
+        v = values.get(self.signal, math.nan)
+        if math.isnan(v):
+            return self.if_seen
+        return self.holds(v)
 
 
 @dataclass(frozen=True, slots=True)

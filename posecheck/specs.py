@@ -179,12 +179,13 @@ def _bounds(table: TableReader | None, signals: dict[str, Signal]) -> tuple[Boun
         lo = t.number("min", None)
         hi = t.number("max", None)
         message = t.get("message", str, "")
+        if_seen = t.get("if_seen", bool, False)
         t.done()
         if lo is None and hi is None:
             raise spec_error(table.file, table.key_path(name), "needs min, max or both")
         if lo is not None and hi is not None and lo > hi:
             raise spec_error(table.file, table.key_path(name), f"min {lo:g} is above max {hi:g}")
-        bounds.append(Bound(name, lo, hi, message))
+        bounds.append(Bound(name, lo, hi, message, if_seen))
     return tuple(bounds)
 
 

@@ -297,3 +297,41 @@ def test_time_in_position_accumulates_only_in_position_and_shows_on_the_hud() ->
     )
     texts = [text for text, _, _ in _hud_lines(state, info, None)]
     assert any(text.startswith("Time 0:0") and text.endswith("/ 2:00.0") for text in texts)
+
+
+def test_if_seen_bounds_only_judge_what_can_be_measured() -> None:
+    from posecheck.spec_model import Bound
+
+    strict, lenient = Bound("gap", min=0.6), Bound("gap", min=0.6, if_seen=True)
+    assert not strict.ok({"gap": math.nan}) and lenient.ok({"gap": math.nan})
+    assert not lenient.ok({"gap": 0.2}) and lenient.ok({"gap": 0.8})
+    sp = spec(
+        {"lean": TILT["lean"]},
+        position={"require": {"lean": {"max": 30, "if_seen": True}}},
+    )
+    assert sp.position.require[0].if_seen
+    with pytest.raises(SpecError, match=r"position\.require\.lean\.if_seen"):
+        spec({"lean": TILT["lean"]}, position={"require": {"lean": {"max": 30, "if_seen": 1}}})
+
+
+def test_a_rep_open_while_its_signal_is_unseen_is_dropped() -> None:
+    """The arm bends at 1 s, the wrist is lost 1.5-3 s (longer than lost_after_s): the
+    open rep is dropped, not stretched over the gap (another rep may have happened
+    unseen). Seen again still bent, the rep is taken up from there and counted once
+    when the arm straightens at 4 s; then the next rep."""
+    sp = arm_spec([])
+    checker = Checker(sp)
+    reps = []
+    for i in range(240):
+        t = i / 30
+        elbow = 80.0 if 1.0 <= t < 4.0 else 170.0
+        if 5.5 <= t < 6.0:
+            elbow = 80.0
+        frame = arm_frame(i, t, elbow)
+        if 1.5 <= t < 3.0:
+            assert frame.pose is not None
+            vis = frame.pose.visibility.copy()
+            vis[Landmark.LEFT_WRIST] = 0.1
+            frame = PoseFrame(i, t, W, H, Pose(frame.pose.image, vis))
+        reps += [e for e in checker.update(frame).events if isinstance(e, Rep)]
+    assert [(round(r.t_start, 1), round(r.t_end, 1)) for r in reps] == [(3.0, 4.0), (5.5, 6.0)]
