@@ -218,7 +218,8 @@ def cmd_specs_list(args: argparse.Namespace) -> int:
     for name in available():
         spec = spec_for(name)
         what = "reps per side" if spec.per_side else ("reps" if spec.kind == "reps" else "hold")
-        print(f"{name:28s} {spec.title} ({what}; {len(spec.rules)} form rules)")
+        n = len(spec.rules)
+        print(f"{name:28s} {spec.title} ({what}; {n} form rule{'' if n == 1 else 's'})")
     return 0
 
 
