@@ -312,23 +312,3 @@ def test_posture_camera_in_front_asks_for_a_side_view() -> None:
     cues = {checker.update(f).state.cue for f in desk_frames([(20.0, 30.0, 38.0)], far_dx=105)}
     assert checker.hold_total == 0
     assert "Put the camera beside you: side-on" in cues
-
-
-def test_a_lunge_is_not_a_squat_when_both_knees_are_seen() -> None:
-    """A lunge with the near leg in front looks like a squat on the near side; its back
-    knee near the floor gives it away."""
-    keys = [(0.0, synth.standing()), (1.0, synth.standing())]
-    t = 1.0
-    for _ in range(3):
-        keys += [
-            (t + 0.9, synth.lunge_bottom()),
-            (t + 1.1, synth.lunge_bottom()),
-            (t + 2.0, synth.standing()),
-        ]
-        t += 2.0
-    keys.append((t + 1.0, synth.standing()))
-    checker = Checker(spec_for("squat"))
-    events = []
-    for f in synth.frames(synth.timeline(keys), drop_every=7):
-        events.extend(checker.update(f).events)
-    assert [e for e in events if isinstance(e, Rep)] == []
