@@ -7,24 +7,12 @@ import itertools
 
 import pytest
 import synth
+from checkrun import of, run
 
 from posecheck.checker import Checker
 from posecheck.events import HoldSegment, Issue, Notice, Rep
 from posecheck.landmarks import PoseFrame
 from posecheck.specs import spec_for
-
-
-def run(name: str, frames: list[PoseFrame]) -> tuple[Checker, list]:
-    checker = Checker(spec_for(name))
-    events = []
-    for f in frames:
-        events.extend(checker.update(f).events)
-    events.extend(checker.finish())
-    return checker, events
-
-
-def of(events: list, kind: type) -> list:
-    return [e for e in events if isinstance(e, kind)]
 
 
 # ---- lunge -----------------------------------------------------------------------------------

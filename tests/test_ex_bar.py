@@ -13,6 +13,7 @@ import math
 import pytest
 import synth
 import synth_bar as sb
+from checkrun import of, run
 
 from posecheck.checker import Checker
 from posecheck.events import HoldSegment, Issue, Rep
@@ -20,19 +21,6 @@ from posecheck.landmarks import PoseFrame
 from posecheck.specs import spec_for
 
 NOISE = 2.0
-
-
-def run(name: str, frames: list[PoseFrame]) -> tuple[Checker, list]:
-    checker = Checker(spec_for(name))
-    events = []
-    for f in frames:
-        events.extend(checker.update(f).events)
-    events.extend(checker.finish())
-    return checker, events
-
-
-def of(events: list, kind: type) -> list:
-    return [e for e in events if isinstance(e, kind)]
 
 
 def front(motion: list, **kw) -> list[PoseFrame]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 import synth
 import synth_floor as sf
+from checkrun import of, run
 
 from posecheck.checker import Checker
 from posecheck.events import HoldSegment, Issue, Rep
@@ -49,19 +50,6 @@ def move(dur: float, a: Key, b: Key) -> Segment:
 def make(segments: list[Segment], **kw) -> list[PoseFrame]:
     kw.setdefault("noise_px", 1.5)
     return sf.frames(synth.timeline(motion(segments)), **kw)
-
-
-def run(name: str, frames: list[PoseFrame]) -> tuple[Checker, list]:
-    checker = Checker(spec_for(name))
-    events = []
-    for f in frames:
-        events.extend(checker.update(f).events)
-    events.extend(checker.finish())
-    return checker, events
-
-
-def of(events: list, kind: type) -> list:
-    return [e for e in events if isinstance(e, kind)]
 
 
 def codes(events: list) -> list[str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import synth_front as sf
+from checkrun import of, run
 
-from posecheck.checker import Checker
 from posecheck.events import Issue, Notice, Rep
 from posecheck.landmarks import PoseFrame
 from posecheck.pipeline import analyze
@@ -21,19 +21,6 @@ from posecheck.specs import spec_for
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 NOISY = {"noise_px": 2.0, "drop_every": 7}
-
-
-def run(name: str, frames: list[PoseFrame]) -> tuple[Checker, list]:
-    checker = Checker(spec_for(name))
-    events = []
-    for f in frames:
-        events.extend(checker.update(f).events)
-    events.extend(checker.finish())
-    return checker, events
-
-
-def of(events: list, kind: type) -> list:
-    return [e for e in events if isinstance(e, kind)]
 
 
 def silent(name: str, frames: list[PoseFrame]) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 import synth
 import synth_standing as ss
+from checkrun import of, run
 
 from posecheck.checker import Checker
 from posecheck.events import HoldSegment, Issue, Rep
@@ -17,19 +18,6 @@ from posecheck.landmarks import PoseFrame
 from posecheck.specs import spec_for
 
 NOISY = {"noise_px": 1.8, "drop_every": 7}
-
-
-def run(name: str, frames: list[PoseFrame]) -> tuple[Checker, list]:
-    checker = Checker(spec_for(name))
-    events = []
-    for f in frames:
-        events.extend(checker.update(f).events)
-    events.extend(checker.finish())
-    return checker, events
-
-
-def of(events: list, kind: type) -> list:
-    return [e for e in events if isinstance(e, kind)]
 
 
 def rep_issues(events: list) -> list[tuple[str, ...]]:
