@@ -8,7 +8,8 @@ side, noise, visibility dips and dropped frames, and returns the frames the chec
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -166,18 +167,24 @@ def frames(
     w: int = W,
     h: int = H,
     far_dx: float = 4.0,
+    pose_of: Callable[[Any], tuple[np.ndarray, ...]] | None = None,
 ) -> list[PoseFrame]:
     """PoseFrames for a motion, with Gaussian pixel noise and every `drop_every`-th frame lost.
 
     `hide` maps a landmark name prefix (e.g. "left_ankle") to a (t_from, t_to) span with
-    visibility 0.05, as when a body part leaves the picture.
+    visibility 0.05, as when a body part leaves the picture. `pose_of` turns a key pose
+    into (pixels, visibility[, depth]) for other skeletons (front view, face placement).
     """
     rng = np.random.default_rng(seed)
     out = []
     for i, (t, key) in enumerate(motion):
         if drop_every and i % drop_every == drop_every - 1:
             continue
-        pts, vis = to_pose(key, facing, far_vis=far_vis, far_dx=far_dx)
+        if pose_of is None:
+            pts, vis, z = *to_pose(key, facing, far_vis=far_vis, far_dx=far_dx), None
+        else:
+            pts, vis, *rest = pose_of(key)
+            z = rest[0] if rest else None
         pts = pts + rng.normal(0, noise_px, pts.shape)
         if hide:
             for name, (a, b) in hide.items():
@@ -188,6 +195,8 @@ def frames(
         image = np.zeros((NUM_LANDMARKS, 3), dtype=np.float32)
         image[:, 0] = pts[:, 0] / w
         image[:, 1] = pts[:, 1] / h
+        if z is not None:
+            image[:, 2] = z
         out.append(PoseFrame(index=i, t=t + t0, width=w, height=h, pose=Pose(image, vis)))
     return out
 

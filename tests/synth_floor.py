@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+import synth
 from synth import (
     FLOOR,
     FOOT,
@@ -20,16 +22,14 @@ from synth import (
     THIGH,
     TORSO,
     UPPER_ARM,
-    H,
     Key,
-    W,
     chain,
     on_floor,
     polar,
     to_pose,
 )
 
-from posecheck.landmarks import NUM_LANDMARKS, Landmark, Pose, PoseFrame
+from posecheck.landmarks import Landmark, PoseFrame
 
 ARM = UPPER_ARM + FOREARM
 
@@ -230,20 +230,11 @@ def squat() -> Key:
 
 # ---- frames ----------------------------------------------------------------------------------
 def frames(
-    motion: Iterable[tuple[float, Key]],
-    *,
-    noise_px: float = 1.5,
-    drop_every: int = 0,
-    seed: int = 0,
-    facing: str = "right",
-    t0: float = 0.0,
+    motion: Iterable[tuple[float, Key]], *, facing: str = "right", **kw: Any
 ) -> list[PoseFrame]:
     """As synth.frames, with the nose and ears placed from the key pose where it says."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for i, (t, key) in enumerate(motion):
-        if drop_every and i % drop_every == drop_every - 1:
-            continue
+
+    def pose_of(key: Key) -> tuple[np.ndarray, np.ndarray]:
         pts, vis = to_pose(key, facing)
         if "nose" in key:
             pts[Landmark.NOSE] = key["nose"]
@@ -251,9 +242,6 @@ def frames(
                 for part in ("EAR", "EYE", "EYE_INNER", "EYE_OUTER"):
                     src = key["ear"] if part == "EAR" else key["nose"]
                     pts[Landmark[f"{side}_{part}"]] = src
-        pts = pts + rng.normal(0, noise_px, pts.shape)
-        image = np.zeros((NUM_LANDMARKS, 3), dtype=np.float32)
-        image[:, 0] = pts[:, 0] / W
-        image[:, 1] = pts[:, 1] / H
-        out.append(PoseFrame(index=i, t=t + t0, width=W, height=H, pose=Pose(image, vis)))
-    return out
+        return pts, vis
+
+    return synth.frames(motion, pose_of=pose_of, **kw)

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
-from synth import FOOT, FOREARM, SHIN, THIGH, TORSO, UPPER_ARM, H, W
+import synth
+from synth import FOOT, FOREARM, SHIN, THIGH, TORSO, UPPER_ARM, W
 
-from posecheck.landmarks import NUM_LANDMARKS, Landmark, Pose, PoseFrame
+from posecheck.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
 
 Vec = tuple[float, float, float]
 Key3 = dict[str, Vec]  # landmark name ("left_knee", "nose") -> (x left, y up, z forward)
@@ -218,32 +220,13 @@ def frames_front(
     *,
     yaw: float = 0.0,
     pitch: float = 0.0,
-    noise_px: float = 1.5,
-    drop_every: int = 0,
-    seed: int = 0,
     far_vis: float = 0.9,
-    hide: dict[str, tuple[float, float]] | None = None,
-    t0: float = 0.0,
+    **kw: Any,
 ) -> list[PoseFrame]:
     """PoseFrames for a motion, as synth.frames makes them (noise, drops, hidden parts)."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for i, (t, key) in enumerate(motion):
-        if drop_every and i % drop_every == drop_every - 1:
-            continue
-        pts, vis, z = to_pose_front(key, yaw, pitch, far_vis=far_vis)
-        pts = pts + rng.normal(0, noise_px, pts.shape)
-        for name, (a, b) in (hide or {}).items():
-            if a <= t <= b:
-                for lm in Landmark:
-                    if lm.name.lower().startswith(name):
-                        vis[lm] = 0.05
-        image = np.zeros((NUM_LANDMARKS, 3), dtype=np.float32)
-        image[:, 0] = pts[:, 0] / W
-        image[:, 1] = pts[:, 1] / H
-        image[:, 2] = z
-        out.append(PoseFrame(index=i, t=t + t0, width=W, height=H, pose=Pose(image, vis)))
-    return out
+    return synth.frames(
+        motion, pose_of=lambda key: to_pose_front(key, yaw, pitch, far_vis=far_vis), **kw
+    )
 
 
 # ---- poses ------------------------------------------------------------------------------------
