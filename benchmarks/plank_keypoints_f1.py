@@ -14,6 +14,7 @@ from pathlib import Path
 
 from posecheck.keypoints_csv import Score, read_rows, score_rules
 from posecheck.specs import spec_for
+from posecheck.strictness import LEVELS, apply
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "sample_videos" / "keypoints"
 FILES = ("plank_correct.csv", "plank_high_hip.csv", "plank_low_back.csv", "plank_mixed.csv")
@@ -21,9 +22,9 @@ RULES = {"hips_sagging": "L", "hips_piked": "H"}
 SIZES = {"16:9 (1280x720)": (1280, 720), "4:3 (640x480)": (640, 480)}
 
 
-def measure(folder: Path, size: tuple[int, int]) -> dict[str, Score]:
+def measure(folder: Path, size: tuple[int, int], level: str = "normal") -> dict[str, Score]:
     rows = itertools.chain.from_iterable(read_rows(folder / f, size) for f in FILES)
-    return score_rules(spec_for("plank"), rows, RULES)
+    return score_rules(apply(spec_for("plank"), level), rows, RULES)
 
 
 def main() -> int:
@@ -31,11 +32,16 @@ def main() -> int:
     if not all((folder / f).is_file() for f in FILES):
         print(f"plank keypoint tables not found in {folder}", file=sys.stderr)
         return 1
-    print(f"{'aspect':18s} {'rule':14s} {'frames':>7s} {'precision':>9s} {'recall':>7s} {'F1':>6s}")
-    for name, size in SIZES.items():
-        for code, s in measure(folder, size).items():
-            n = s.tp + s.fp + s.fn + s.tn
-            print(f"{name:18s} {code:14s} {n:7d} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f}")
+    head = ("level", "aspect", "rule", "frames", "precision", "recall", "F1")
+    print("{:8s} {:18s} {:14s} {:>7s} {:>9s} {:>7s} {:>6s}".format(*head))
+    for level in LEVELS:
+        for name, size in SIZES.items():
+            for code, s in measure(folder, size, level).items():
+                n = s.tp + s.fp + s.fn + s.tn
+                print(
+                    f"{level:8s} {name:18s} {code:14s} {n:7d} {s.precision:9.3f} "
+                    f"{s.recall:7.3f} {s.f1:6.3f}"
+                )
     return 0
 
 

@@ -1,7 +1,7 @@
 """Print sensitivity curves: faults of known size injected into the committed good-form
 landmark recordings, and how often each rule fires at each size.
 
-Usage: python benchmarks/sensitivity.py [--markdown]
+Usage: python benchmarks/sensitivity.py [--level lenient|normal|strict]
 Method: posecheck/sensitivity.py. The table goes into docs/sensitivity.md.
 """
 
@@ -13,17 +13,18 @@ from pathlib import Path
 from posecheck.recording import load_recording
 from posecheck.sensitivity import PROBES, run_with_fault
 from posecheck.specs import available, spec_for
+from posecheck.strictness import apply
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 
 
-def curves() -> list[tuple[str, list[str]]]:
+def curves(level: str = "normal") -> list[tuple[str, list[str]]]:
     """(probe title, rows) for every probe whose exercise and recordings exist."""
     out = []
     for probe in PROBES:
         if probe.exercise not in available():
             continue
-        spec = spec_for(probe.exercise)
+        spec = apply(spec_for(probe.exercise), level)
         frames = {c: list(load_recording(RECORDINGS / f"{c}.npz").frames()) for c in probe.clips}
         rows = []
         for size in probe.sizes:
@@ -41,8 +42,9 @@ def curves() -> list[tuple[str, list[str]]]:
 
 
 def main() -> int:
-    for title, rows in curves():
-        print(f"\n### {title}\n\n| size | fired on | reps flagged |\n|---|---|---|")
+    level = sys.argv[sys.argv.index("--level") + 1] if "--level" in sys.argv else "normal"
+    for title, rows in curves(level):
+        print(f"\n### {title}, {level}\n\n| size | fired on | reps flagged |\n|---|---|---|")
         print("\n".join(rows))
     return 0
 

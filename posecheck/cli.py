@@ -21,6 +21,7 @@ from .report_text import format_summary
 from .sinks import DisplayError
 from .sources import Source, SourceError, open_source
 from .specs import SpecError, available, load_spec, spec_for
+from .strictness import StrictnessError
 
 EXPECTED_ERRORS = (
     SpecError,
@@ -30,6 +31,7 @@ EXPECTED_ERRORS = (
     RecordingError,
     DisplayError,
     EvalError,
+    StrictnessError,
 )
 
 
@@ -72,6 +74,27 @@ def _add_people_arg(p: argparse.ArgumentParser, default: int) -> None:
     )
 
 
+def _add_strictness_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--strictness",
+        choices=("lenient", "normal", "strict"),
+        help="how readily faults are called (default: normal, or the config file's)",
+    )
+    p.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        metavar="CODE.KEY=VALUE",
+        help="override one rule: hips_sagging.below=-0.08, trunk_leaning.for_s=2, "
+        "trunk_leaning=off (repeatable)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: $POSECHECK_CONFIG or ~/.config/posecheck/config.toml)",
+    )
+
+
 def _add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the JSON report here")
     p.add_argument("--csv", metavar="PATH", help="write the CSV event table here")
@@ -93,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_args(an)
     _add_model_args(an)
     _add_people_arg(an, 1)
+    _add_strictness_args(an)
     an.add_argument("--no-progress", action="store_true", help="no progress bar")
     an.set_defaults(func=cmd_analyze)
 
@@ -105,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_args(lv)
     _add_model_args(lv)
     _add_people_arg(lv, 2)
+    _add_strictness_args(lv)
     lv.set_defaults(func=cmd_live)
 
     rec = sub.add_parser("record", help="save a video's pose landmarks as a .npz recording")
@@ -145,8 +170,14 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     from .models import resolve_model
     from .pipeline import analyze
     from .sinks import AnnotatedVideoSink, EventLogSink, LiveWindowSink, ProgressSink
+    from .strictness import configured, default_config_path
 
-    spec = spec_for(args.exercise)
+    spec = configured(
+        spec_for(args.exercise),
+        args.strictness,
+        args.rule,
+        args.config if args.config else default_config_path(),
+    )
     needs_model = not str(source.name).endswith(".npz")
     model = None
     estimator = None

@@ -139,6 +139,10 @@ class Rule:
     stat: str | None = None
     band: float = 5.0
     source: str = ""
+    # The threshold at the "strict" / "lenient" strictness levels (posecheck.strictness),
+    # for rules whose firing point has been measured; None: the level changes only for_s.
+    strict: float | None = None
+    lenient: float | None = None
 
     def breaks(self, value: float) -> bool:
         """True when a value is on the wrong side of the rule's threshold."""

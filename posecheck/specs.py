@@ -274,8 +274,41 @@ def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, fil
         raise spec_error(file, t.key_path("stat"), "is only for when = 'rep' rules on a signal")
     band = t.number("band", 5.0, lo=0)
     source = t.get("source", str, "")
+    strict, lenient = t.number("strict", None), t.number("lenient", None)
+    if strict is not None or lenient is not None:
+        if (above is None) == (below is None):
+            raise spec_error(
+                file, t.path, "strict/lenient need a one-sided rule (above or below, not both)"
+            )
+        sign = 1.0 if above is not None else -1.0  # above: stricter = lower threshold
+        base = above if above is not None else below
+        assert base is not None
+        if strict is not None and sign * (base - strict) <= 0:
+            side = "below" if sign > 0 else "above"
+            raise spec_error(
+                file, t.key_path("strict"), f"must be {side} the threshold {base:g} (stricter)"
+            )
+        if lenient is not None and sign * (lenient - base) <= 0:
+            side = "above" if sign > 0 else "below"
+            raise spec_error(
+                file, t.key_path("lenient"), f"must be {side} the threshold {base:g} (more lenient)"
+            )
     t.done()
-    return Rule(code, message, when, signal, metric, above, below, for_s, stat, band, source)
+    return Rule(
+        code,
+        message,
+        when,
+        signal,
+        metric,
+        above,
+        below,
+        for_s,
+        stat,
+        band,
+        source,
+        strict,
+        lenient,
+    )
 
 
 def load_spec(path: str | Path) -> ExerciseSpec:
