@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
+from posecheck.grabber import LatestFrameGrabber
 from posecheck.sources import SourceError, SourceFrame, _SourceBase
 from posecheck.video_source import VideoFile, _positive
 
@@ -54,6 +55,7 @@ class Webcam(_SourceBase):
         if height is not None:
             cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         self._cap: cv2.VideoCapture | None = cap
+        self._grabber: LatestFrameGrabber | None = None
         frame = self._first_frame(cap)
         if frame is None:
             self.close()
@@ -86,32 +88,36 @@ class Webcam(_SourceBase):
         return self._frames(self._cap)
 
     def _frames(self, cap: cv2.VideoCapture) -> Iterator[SourceFrame]:
+        # Capture runs on its own thread; we always take the newest frame, so a slow
+        # model never makes the coach fall behind the person (see posecheck.grabber).
+        grabber = LatestFrameGrabber(lambda: VideoFile._read(cap), _WEBCAM_LOST_AFTER_S)
+        self._grabber = grabber
         t0: float | None = None
         index = 0
-        failing_since: float | None = None
-        while True:
-            ok, frame = VideoFile._read(cap)
-            now = time.monotonic()
-            if not ok or frame is None:
-                # One failed read is a hiccup; a second of them is a lost camera.
-                if failing_since is None:
-                    failing_since = now
-                if now - failing_since >= _WEBCAM_LOST_AFTER_S or not cap.isOpened():
-                    self.lost = True
-                    self.warnings.append(
-                        f"{self.name} stopped delivering frames after {index} frames"
-                    )
-                    return
-                time.sleep(0.01)
-                continue
-            failing_since = None
-            if t0 is None:
-                t0 = now
-            yield SourceFrame(index=index, t=now - t0, image=frame)
-            index += 1
+        try:
+            for now, frame in grabber:
+                if t0 is None:
+                    t0 = now
+                self.dropped = grabber.dropped
+                yield SourceFrame(index=index, t=now - t0, image=frame)
+                index += 1
+        finally:
+            grabber.stop()
+            self.dropped = grabber.dropped
+            if grabber.lost:
+                self.lost = True
+                self.warnings.append(f"{self.name} stopped delivering frames after {index} frames")
+            if self.dropped:
+                self.warnings.append(
+                    f"{self.name}: {self.dropped} of {grabber.captured} camera frames were "
+                    "skipped to keep up (the pose model is slower than the camera)"
+                )
 
     def close(self) -> None:
         """Release the camera so other programs can use it; safe to call more than once."""
+        if self._grabber is not None:
+            self._grabber.stop()  # the capture thread must not read a released device
+            self._grabber = None
         if self._cap is not None:
             self._cap.release()
             self._cap = None
