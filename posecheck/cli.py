@@ -199,6 +199,8 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
         if estimator is not None:
             estimator.close()
     print(format_summary(report))
+    for warning in report["source"]["warnings"]:
+        print(f"posecheck: note: {warning}", file=sys.stderr)
     if result.reason == "interrupted":
         print("posecheck: interrupted: the report is marked partial", file=sys.stderr)
         return 130

@@ -78,6 +78,9 @@ def run(
         reason = "source lost"
     if reason is None and getattr(source, "truncated", False):
         reason = "source truncated"
+    dropped, warnings = int(getattr(source, "dropped", 0)), list(getattr(source, "warnings", []))
+    for sink in sinks:
+        sink.on_source_end(dropped, warnings)
     tail = checker.finish()
     if frames:
         for sink in sinks:

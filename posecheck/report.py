@@ -151,6 +151,8 @@ class ReportBuilder:
         self.frames_visible = 0
         self.frames_in_position = 0
         self.first_t: float | None = None
+        self.dropped_frames = 0  # frames the source skipped to keep up (live)
+        self.source_warnings: list[str] = []  # e.g. "the file ended early"
         self.last_t: float | None = None
         self.last_state: CheckerState | None = None
         self.reps: list[Rep] = []
@@ -264,6 +266,8 @@ class ReportBuilder:
                 "duration_s": _r(duration),
                 "width": info.size[0],
                 "height": info.size[1],
+                "dropped_frames": self.dropped_frames,
+                "warnings": list(self.source_warnings),
             },
             "model": (
                 {"variant": info.model_variant, "sha256": info.model_sha256}

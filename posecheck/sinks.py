@@ -72,6 +72,8 @@ class Sink(Protocol):
         self, image_bgr: np.ndarray | None, pose_frame: PoseFrame, result: FrameResult
     ) -> None: ...
 
+    def on_source_end(self, dropped: int, warnings: Sequence[str]) -> None: ...
+
     def close(self, partial: bool) -> None: ...
 
 
@@ -90,6 +92,9 @@ class BaseSink:
         self, image_bgr: np.ndarray | None, pose_frame: PoseFrame, result: FrameResult
     ) -> None:
         """Called once per frame, in order."""
+
+    def on_source_end(self, dropped: int, warnings: Sequence[str]) -> None:
+        """Called once when the source is done: frames it skipped, what went wrong."""
 
     def on_events(self, events: Sequence[Event]) -> None:
         """Events produced after the last frame (the checker's ``finish()``)."""
@@ -137,6 +142,11 @@ class ReportSink(BaseSink):
     def on_events(self, events: Sequence[Event]) -> None:
         if self.builder is not None:
             self.builder.add_events(events)
+
+    def on_source_end(self, dropped: int, warnings: Sequence[str]) -> None:
+        if self.builder is not None:
+            self.builder.dropped_frames = dropped
+            self.builder.source_warnings = list(warnings)
 
     def close(self, partial: bool) -> None:
         if self.builder is None:

@@ -61,6 +61,15 @@ def test_unexpected_error_still_writes_the_partial_report(tmp_path: Path) -> Non
     not (SHARED / "lunge_walking_side_b.mp4").is_file(),
     reason=f"shared clip not found at {SHARED} (not in the repo)",
 )
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path: Path) -> None:
     """A real Ctrl-C (SIGINT) to `posecheck analyze` on a real clip with the real model."""
     out = tmp_path / "r.json"
@@ -79,7 +88,11 @@ def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path:
     # The model fixture has built the model before the clock starts.
     env = dict(os.environ, POSECHECK_CACHE_DIR=str(model_path.parent))
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)
+    # Interrupt mid-analysis, not during start-up: wait for 4 s of CPU time (imports and
+    # the model take ~2), however busy the machine is, rather than a fixed wall time.
+    deadline = time.monotonic() + 90
+    while cpu_seconds(proc.pid) < 4.0 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

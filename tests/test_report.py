@@ -449,3 +449,13 @@ def test_add_events_without_a_frame() -> None:
     r = b.build(False)
     assert r["summary"]["hold_s"] == 8.0 and r["summary"]["issue_counts"] == {"c": 1}
     assert r["source"]["frames"] == 1
+
+
+def test_source_problems_are_kept_in_the_report() -> None:
+    b = ReportBuilder(_info())
+    b.add(PoseFrame(0, 0.0, 640, 480, _pose()), FrameResult((), _state(0.0, True)))
+    b.dropped_frames = 12
+    b.source_warnings = ["clip.mp4 ended early"]
+    r = b.build(True)
+    assert r["source"]["dropped_frames"] == 12
+    assert r["source"]["warnings"] == ["clip.mp4 ended early"]
