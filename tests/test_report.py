@@ -114,6 +114,8 @@ def test_report_contents_and_totals() -> None:
         "duration_s": 5.0,
         "width": 640,
         "height": 480,
+        "dropped_frames": 0,
+        "warnings": [],
     }
     assert r["model"] == {"variant": "full", "sha256": "ab" * 32}
     s = r["summary"]
