@@ -130,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(lv)
     _add_people_arg(lv, 2)
     _add_strictness_args(lv)
+    lv.add_argument(
+        "--countdown",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="camera set-up, then an S-second countdown before judging starts "
+        "(default: 3; 0 = judge from the first frame)",
+    )
     lv.set_defaults(func=cmd_live)
 
     rec = sub.add_parser("record", help="save a video's pose landmarks as a .npz recording")
@@ -167,6 +175,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     from .estimator import PoseEstimator
+    from .guidance import SetUp
     from .models import resolve_model
     from .pipeline import analyze
     from .sinks import AnnotatedVideoSink, EventLogSink, LiveWindowSink, ProgressSink
@@ -194,7 +203,10 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     elif not args.no_progress:
         sinks.append(ProgressSink(sys.stderr))
     try:
-        report, result = analyze(source, spec, sinks, estimator, model, args.json, args.csv)
+        setup = SetUp(spec, args.countdown) if live and args.countdown > 0 else None
+        report, result = analyze(
+            source, spec, sinks, estimator, model, args.json, args.csv, setup=setup
+        )
     finally:
         if estimator is not None:
             estimator.close()

@@ -7,13 +7,14 @@ report is the behaviour a person gets in front of the camera.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
 
 from .checker import Checker
 from .events import FrameResult
+from .guidance import SetUp
 from .landmarks import PoseFrame
 from .people import PersonSelector
 from .report import SessionInfo
@@ -41,8 +42,12 @@ def run(
     sinks: Sequence[Sink],
     estimator: Estimator | None = None,
     on_frame: Callable[[PoseFrame, FrameResult], None] | None = None,
+    setup: SetUp | None = None,
 ) -> RunResult:
     """Drive every frame of ``source`` through the checker into the sinks.
+
+    With ``setup`` (live), frames first go through the set-up phase (camera placement,
+    countdown): the sinks get its message as the cue and the checker sees nothing yet.
 
     Ctrl-C ends the run as *partial*, never as a crash: what was measured up to then is
     still handed to the sinks, which write it (marked partial) on close.
@@ -59,7 +64,12 @@ def run(
                     raise ValueError(f"{source.name}: frames need a pose estimator")
                 frame = estimator.estimate(sf.image, sf.t, sf.index)
             frame = people.select(frame)
-            result = checker.update(frame)
+            message = setup.update(frame) if setup is not None else None
+            if message is not None:
+                state = replace(checker.state(), t=frame.t, phase="setup", cue=message)
+                result = FrameResult((), state)
+            else:
+                result = checker.update(frame)
             frames += 1
             for sink in sinks:
                 sink.on_frame(sf.image, frame, result)
@@ -118,6 +128,7 @@ def analyze(
     model: Any = None,
     json_path: str | None = None,
     csv_path: str | None = None,
+    setup: SetUp | None = None,
 ) -> tuple[dict[str, Any], RunResult]:
     """Run a whole source and return its report (and how the run ended)."""
     report_sink = ReportSink(json_path, csv_path)
@@ -125,6 +136,6 @@ def analyze(
     info = session_info(source, spec, model)
     for sink in all_sinks:
         sink.open(info)
-    result = run(source, Checker(spec), all_sinks, estimator)
+    result = run(source, Checker(spec), all_sinks, estimator, setup=setup)
     assert report_sink.report is not None
     return report_sink.report, result

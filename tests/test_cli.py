@@ -113,8 +113,29 @@ def test_specs_list_show_validate(tmp_path: Path, capsys) -> None:
 def test_live_loop_from_a_recording_prints_events(capsys) -> None:
     """The live loop paced in real time from a file (the webcam stand-in)."""
     code, out, _ = run(
-        ["live", "-e", "plank", "--source", str(REC / "plank_forearm_side_c.npz"), "--no-window"],
+        [
+            "live", "-e", "plank", "--source", str(REC / "plank_forearm_side_c.npz"),
+            "--no-window", "--countdown", "0",
+        ],
         capsys,
-    )
+    )  # fmt: skip
     assert code == 0
     assert "hold 0:03.0 (good form 0:03.0)" in out
+
+
+def test_live_sets_up_and_counts_down_before_judging(capsys) -> None:
+    """With a countdown, the first seconds are set-up: the hints are printed as cues and
+    nothing is timed until the countdown ends."""
+    code, out, _ = run(
+        [
+            "live", "-e", "plank", "--source", str(REC / "plank_forearm_side_d.npz"),
+            "--no-window", "--countdown", "1",
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0
+    cues = [line.split(">> ", 1)[1] for line in out.splitlines() if ">> " in line]
+    assert cues[:2] == ["Good: hold still", "Starting in 1"]
+    hold = next(line for line in out.splitlines() if line.startswith("Hold:"))
+    # 6.5 s clip less ~2 s of set-up (1 s steady, 1 s countdown).
+    assert hold.startswith(("Hold: 0:04.", "Hold: 0:05.0")), hold
