@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(lv)
     _add_people_arg(lv, 2)
     _add_strictness_args(lv)
+    lv.add_argument("--no-mirror", action="store_true", help="show the webcam picture unmirrored")
     lv.add_argument(
         "--countdown",
         type=float,
@@ -180,6 +181,7 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     from .pipeline import analyze
     from .sinks import AnnotatedVideoSink, EventLogSink, LiveWindowSink, ProgressSink
     from .strictness import configured, default_config_path
+    from .webcam import Webcam
 
     spec = configured(
         spec_for(args.exercise),
@@ -199,7 +201,11 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     if args.video_out:
         sinks.append(AnnotatedVideoSink(args.video_out, fps=float(source.fps or 30.0)))
     if live:
-        sinks.append(EventLogSink(sys.stdout) if args.no_window else LiveWindowSink("posecheck"))
+        if args.no_window:
+            sinks.append(EventLogSink(sys.stdout))
+        else:  # a webcam facing the person is shown as a mirror; a file as it is
+            mirror = isinstance(source, Webcam) and not args.no_mirror
+            sinks.append(LiveWindowSink("posecheck", mirror=mirror))
     elif not args.no_progress:
         sinks.append(ProgressSink(sys.stderr))
     try:

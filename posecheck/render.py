@@ -12,14 +12,14 @@ does not get text wider than the frame): the same overlay reads the same on a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cv2
 import numpy as np
 
 from posecheck.events import CheckerState
-from posecheck.landmarks import SKELETON, Landmark, PoseFrame
+from posecheck.landmarks import SKELETON, Landmark, Pose, PoseFrame
 from posecheck.report import SessionInfo
 from posecheck.report_text import format_time
 
@@ -128,6 +128,17 @@ def _hidden_parts(pose_frame: PoseFrame | None, side: str | None) -> str:
     return ", ".join(hidden[:3]) + (" ..." if len(hidden) > 3 else "")
 
 
+def _mirrored(pose_frame: PoseFrame) -> PoseFrame:
+    """The same landmarks seen in a mirror: x flipped, labels unchanged."""
+    if pose_frame.pose is None:
+        return pose_frame
+    image = pose_frame.pose.image.copy()
+    # Pixel column c goes to w-1-c when the picture is flipped; landmarks follow exactly.
+    image[:, 0] = (pose_frame.width - 1) / pose_frame.width - image[:, 0]
+    pose = Pose(image, pose_frame.pose.visibility, pose_frame.pose.world)
+    return replace(pose_frame, pose=pose, others=())
+
+
 def _draw_skeleton(image: np.ndarray, pose_frame: PoseFrame, st: _Style) -> None:
     pose = pose_frame.pose
     if pose is None:
@@ -200,8 +211,13 @@ def draw_overlay(
     info: SessionInfo,
     *,
     out: np.ndarray | None = None,
+    mirror: bool = False,
 ) -> np.ndarray:
     """Draw skeleton, HUD and cue; returns the annotated frame.
+
+    ``mirror`` shows the picture as a mirror would (what people expect from a webcam
+    facing them); only the display flips: the landmarks were judged on the real picture,
+    so "left" still means the person's left, and the text reads normally.
 
     ``image_bgr`` itself is never modified, because the same frame is handed to every
     sink (a video writer and a live window must not draw on each other's output). The
@@ -226,9 +242,11 @@ def draw_overlay(
         canvas = out
     h, w = canvas.shape[:2]
     st = _style(w, h)
+    if mirror:
+        cv2.flip(canvas, 1, dst=canvas)
 
     if pose_frame is not None:
-        _draw_skeleton(canvas, pose_frame, st)
+        _draw_skeleton(canvas, _mirrored(pose_frame) if mirror else pose_frame, st)
 
     # HUD panel, top-left.
     sizes = {

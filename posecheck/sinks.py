@@ -408,8 +408,9 @@ class LiveWindowSink(BaseSink):
     backend would otherwise abort the whole process, losing the report.
     """
 
-    def __init__(self, window_name: str = "posecheck") -> None:
+    def __init__(self, window_name: str = "posecheck", mirror: bool = False) -> None:
         self.window_name = window_name
+        self.mirror = mirror  # show a webcam picture as a mirror would
         self._stop = False
         self._shown = False
         self._info: SessionInfo | None = None
@@ -443,7 +444,9 @@ class LiveWindowSink(BaseSink):
         if image_bgr is not None and self._info is not None:
             if self._buf is None or self._buf.shape != image_bgr.shape:
                 self._buf = np.empty_like(image_bgr)
-            frame = draw_overlay(image_bgr, pose_frame, result.state, self._info, out=self._buf)
+            frame = draw_overlay(
+                image_bgr, pose_frame, result.state, self._info, out=self._buf, mirror=self.mirror
+            )
             cv2.imshow(self.window_name, frame)
             self._shown = True
         key = cv2.waitKey(1) & 0xFF

@@ -203,3 +203,29 @@ def test_pose_found_at_other_resolution_maps_to_image() -> None:
     """Normalised landmarks land on the drawn image even if the pose frame size differs."""
     out = draw_overlay(blank(640, 480), pose_frame(320, 240), state(), info(640, 480))
     assert np.any(out[int(0.3 * 480), int(0.5 * 640)] != BG)
+
+
+def test_mirrored_display_flips_picture_and_skeleton_not_text() -> None:
+    w, h = 640, 480
+    image = blank(w, h)
+    image[200:260, 560:620] = (0, 0, 255)  # a red patch on the right of the picture
+    pf = pose_frame(w, h)
+    plain = draw_overlay(image, pf, state(), info(w, h))
+    mirrored = draw_overlay(image, pf, state(), info(w, h), mirror=True)
+    # The patch now shows on the left, as in a mirror.
+    assert tuple(mirrored[230, 40 - 1 + 0]) == (0, 0, 255) or tuple(mirrored[230, 50]) == (
+        0,
+        0,
+        255,
+    )
+    assert tuple(plain[230, 50]) != (0, 0, 255)
+    # The skeleton is drawn where the mirrored person is: the picture of the body and
+    # the drawn bones coincide, so the mirrored drawing equals the plain one flipped,
+    # away from the HUD (top-left panel) and the cue band (bottom).
+    body = (slice(int(0.3 * h), int(0.8 * h)), slice(int(0.3 * w), int(0.7 * w)))
+    drawn_m = np.argwhere(np.any(mirrored[body] != BG, axis=2))
+    drawn_p = np.argwhere(np.any(plain[:, ::-1][body] != BG, axis=2))
+    assert abs(len(drawn_m) - len(drawn_p)) < 0.05 * len(drawn_p)  # anti-aliasing differs
+    assert np.allclose(drawn_m.mean(axis=0), drawn_p.mean(axis=0), atol=1.0)
+    # The HUD text is not mirrored: the panel stays top-left in both.
+    assert np.array_equal(mirrored[:40, :120], plain[:40, :120])
