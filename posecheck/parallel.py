@@ -1,0 +1,177 @@
+"""Use every core for file analysis: the pose model on chunks of the video in parallel.
+
+The pose model is nearly all the cost, and MediaPipe releases the GIL while it runs, so
+threads are enough. The video is cut into chunks of ``chunk_s`` seconds; worker ``w`` of
+``n`` takes chunks ``w, w+n, w+2n, ...`` with its own landmarker, restarted at each of its
+chunks and run over the ``warmup_s`` before it (results thrown away) so that tracking has
+settled by the chunk's first frame, as it would have in one sequential pass. Each worker
+decodes the whole file (decoding 720p costs ~1.5 ms a frame against ~12 ms for the model)
+so timestamps are exactly those of the sequential run.
+
+The checker is not split: it is cheap and stateful, so :class:`ParallelPoseSource` hands
+the pose frames back *in order* as a normal source (frames carrying ``pose_frame``, like a
+landmark recording) and the usual pipeline runs on them. Memory stays flat: no images are
+kept, and workers run at most a couple of chunks ahead of the consumer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .landmarks import PoseFrame
+from .sources import SourceError, SourceFrame, _SourceBase
+from .video_source import VideoFile
+
+EstimatorFactory = Callable[[], object]  # returns a fresh PoseEstimator-like object
+
+
+class ParallelPoseSource(_SourceBase):
+    """A video file's pose frames, estimated on ``workers`` threads, yielded in order."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        make_estimator: EstimatorFactory,
+        *,
+        workers: int = 2,
+        chunk_s: float = 10.0,
+        warmup_s: float = 1.0,
+        ahead: int = 2,
+    ) -> None:
+        super().__init__()
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self.path = Path(path)
+        probe = VideoFile(self.path)  # validates the file: one-line SourceError if not
+        self.name, self.fps, self.frame_count = probe.name, probe.fps, probe.frame_count
+        self.size, self.is_live = probe.size, False
+        probe.close()
+        self._make = make_estimator
+        self.workers, self.chunk_s, self.warmup_s, self.ahead = workers, chunk_s, warmup_s, ahead
+        self._cond = threading.Condition()
+        self._done: dict[int, list[PoseFrame]] = {}  # chunk -> its pose frames
+        self._finished = 0  # workers that reached the end of the file
+        self._failure: BaseException | None = None
+        self._consumed = 0  # chunks handed to the consumer so far
+        self._stop = False
+
+    def _chunk_of(self, t: float) -> int:
+        return int(t // self.chunk_s)
+
+    def _work(self, w: int) -> None:
+        try:
+            self._work_inner(w)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            with self._cond:
+                self._failure = exc
+                self._cond.notify_all()
+
+    def _work_inner(self, w: int) -> None:
+        source = VideoFile(self.path)
+        est = None
+        current: int | None = None  # the chunk being collected
+        frames: list[PoseFrame] = []
+        sf = None
+        try:
+            for sf in source:
+                if self._stop:
+                    return
+                chunk = self._chunk_of(sf.t)
+                mine = chunk % self.workers == w
+                warming = (
+                    (not mine)
+                    and (chunk + 1) % self.workers == w
+                    and ((chunk + 1) * self.chunk_s - sf.t <= self.warmup_s)
+                )
+                if current is not None and chunk != current:
+                    self._deliver(current, frames)
+                    current, frames = None, []
+                if not (mine or warming):
+                    if est is not None:
+                        est.close()
+                        est = None
+                    continue
+                if est is None:
+                    if not self._wait_turn(chunk if mine else chunk + 1):
+                        return
+                    est = self._make()
+                pf = est.estimate(sf.image, sf.t, sf.index)
+                if mine:
+                    current = chunk
+                    frames.append(pf)
+            if current is not None:
+                self._deliver(current, frames)
+            with self._cond:
+                if source.truncated:
+                    self.truncated = True
+                self.warnings.extend(x for x in source.warnings if x not in self.warnings)
+                self._cond.notify_all()
+        finally:
+            if est is not None:
+                est.close()
+            source.close()
+            with self._cond:
+                self._finished += 1
+                self._cond.notify_all()
+
+    def _wait_turn(self, chunk: int) -> bool:
+        """Do not run more than ``ahead`` chunks ahead of the consumer (flat memory)."""
+        with self._cond:
+            while not self._stop and chunk - self._consumed >= self.workers * self.ahead:
+                self._cond.wait(0.5)
+            return not self._stop
+
+    def _deliver(self, chunk: int, frames: list[PoseFrame]) -> None:
+        with self._cond:
+            self._done[chunk] = frames
+            self._cond.notify_all()
+
+    def __iter__(self) -> Iterator[SourceFrame]:
+        threads = [
+            threading.Thread(target=self._work, args=(w,), name=f"posecheck-pose-{w}", daemon=True)
+            for w in range(self.workers)
+        ]
+        for th in threads:
+            th.start()
+        try:
+            chunk = 0
+            while True:
+                with self._cond:
+                    while (
+                        chunk not in self._done
+                        and self._failure is None
+                        and self._finished < self.workers
+                    ):
+                        self._cond.wait(0.5)
+                    if self._failure is not None:
+                        raise self._failure
+                    if chunk not in self._done:  # every worker is done
+                        if not any(c > chunk for c in self._done):
+                            return  # past the last chunk
+                        chunk += 1  # a stretch of the file with no frames at all
+                        continue
+                    frames = self._done.pop(chunk)
+                    self._consumed = chunk + 1
+                    self._cond.notify_all()
+                for pf in frames:
+                    yield SourceFrame(index=pf.index, t=pf.t, image=None, pose_frame=pf)
+                chunk += 1
+        finally:
+            with self._cond:
+                self._stop = True
+                self._cond.notify_all()
+            for th in threads:
+                th.join(timeout=5.0)
+
+    def close(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+
+
+def check_workers(n: int) -> int:
+    if n < 1:
+        raise SourceError(f"--workers must be 1 or more, got {n}")
+    return n
