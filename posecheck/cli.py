@@ -111,7 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     an = sub.add_parser("analyze", help="analyse a video file (or a landmark recording)")
-    an.add_argument("video", help="video file, or a .npz landmark recording")
+    an.add_argument("video", help="video file, a .npz landmark recording, or a folder of them")
+    an.add_argument(
+        "--out-dir",
+        metavar="DIR",
+        help="for a folder: where the reports and index go (default: FOLDER/posecheck-reports)",
+    )
     an.add_argument("--exercise", "-e", required=True, help="exercise name (posecheck specs list)")
     _add_output_args(an)
     _add_model_args(an)
@@ -253,9 +258,42 @@ def _workers(args: argparse.Namespace, source: Source) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    _check_outputs(args)
     spec_for(args.exercise)  # unknown exercise: fail before opening anything
+    if Path(args.video).is_dir():
+        return _analyze_folder(args)
+    _check_outputs(args)
     return _run(args, open_source(args.video), live=False)
+
+
+def _analyze_folder(args: argparse.Namespace) -> int:
+    """Every video in the folder: one report each and an index (see posecheck.batch)."""
+    import json
+
+    from .batch import run_batch, videos_in
+
+    folder = Path(args.video)
+    out_dir = Path(args.out_dir) if args.out_dir else folder / "posecheck-reports"
+    files = videos_in(folder)
+    if not files:
+        raise UsageError(f"{folder}: no video files in this folder (looked for .mp4, .mov, ...)")
+    if args.json or args.csv or args.video_out:
+        raise UsageError("with a folder, reports go to --out-dir; drop --json/--csv/--video-out")
+
+    def one(f: Path, json_path: Path) -> tuple[dict, bool]:
+        sub = argparse.Namespace(**{**vars(args), "video": str(f), "json": str(json_path)})
+        print(f"== {f.name}", flush=True)
+        _run(sub, open_source(f), live=False)
+        return json.loads(json_path.read_text(encoding="utf-8")), False
+
+    entries = run_batch(files, out_dir, one, EXPECTED_ERRORS)
+    failed = [e for e in entries if e.error is not None]
+    for e in failed:
+        print(f"posecheck: {e.file}: {e.error}", file=sys.stderr)
+    print(
+        f"{len(entries) - len(failed)} of {len(entries)} files analysed; index: "
+        f"{out_dir / 'index.html'}"
+    )
+    return 0 if not failed else 1
 
 
 def cmd_live(args: argparse.Namespace) -> int:
