@@ -16,6 +16,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from . import geometry as g
 from .landmarks import SIDES, landmark_for, other_side
@@ -68,6 +69,10 @@ class _Plan:
     points: dict[str, tuple[int, ...]]  # side -> indices of points (+ per segment last)
     both: bool  # computed on both sides every frame (min/max/mean, or picked by another)
     measure: Callable[[list[Point], float], float]
+    # The fast path for plain landmarks (no floor, no mid-point): one C-level gather each
+    # for visibility and positions, since this runs for every signal on every frame.
+    plain: bool = False
+    gather: dict[str, Callable[[list], tuple]] | None = None
 
 
 def _measure(sig: Signal) -> Callable[[list[Point], float], float]:
@@ -137,7 +142,12 @@ class FeatureExtractor:
             parts = (*sig.points, *(sig.per or ()))
             both = sig.side in ("min", "max", "mean") or ":" in sig.side or sig.name in picked_by
             indices = {s: tuple(_index(p, s, mids) for p in parts) for s in SIDES}
-            plans.append(_Plan(sig, indices, both, _measure(sig)))
+            plain = all(i >= 0 for ix in indices.values() for i in ix) and sig.kind not in (
+                "tilt",
+                "level",
+            )
+            gather = {s: itemgetter(*ix) for s, ix in indices.items()}
+            plans.append(_Plan(sig, indices, both, _measure(sig), plain, gather))
         self._mids = {
             code: (int(landmark_for(part, "left")), int(landmark_for(part, "right")))
             for part, code in mids.items()
@@ -199,6 +209,11 @@ class FeatureExtractor:
         features = Features(values, per_side, facing, heading, ())
 
         def measure(plan: _Plan, side: str) -> float:
+            if plan.plain:
+                get = plan.gather[side]  # type: ignore[index]
+                if min(get(vis)) < min_vis:
+                    return NAN
+                return plan.measure(list(get(px)), heading)
             pts = []
             for i in plan.points[side]:
                 if i == FLOOR:
