@@ -188,7 +188,7 @@ class Checker:
 
     @staticmethod
     def _missing_message(feats: Features | None) -> str:
-        if feats is None:
+        if feats is None or not feats.missing:
             return "I can't see you: step into the camera's view, side-on"
         parts = ", ".join(p.replace("_", " ") + "s" for p in feats.missing)
         return f"I can't see your {parts}: move so your whole body is in view"

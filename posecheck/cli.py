@@ -142,6 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(lv)
     _add_people_arg(lv, 2)
     _add_strictness_args(lv)
+    lv.add_argument(
+        "--voice",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="speak counts and form cues aloud (espeak-ng; beeps without it; default: on)",
+    )
+    lv.add_argument(
+        "--voice-to",
+        metavar="FILE.wav",
+        help="also write every spoken cue into one WAV file, each at its time in the session",
+    )
     lv.add_argument("--no-mirror", action="store_true", help="show the webcam picture unmirrored")
     lv.add_argument(
         "--countdown",
@@ -201,6 +212,11 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
         args.rule,
         args.config if args.config else default_config_path(),
     )
+    engine = None
+    if live:
+        from .voice import pick_engine
+
+        engine = pick_engine(args.voice, args.voice_to)  # a bad --voice-to fails here, early
     needs_model = not str(source.name).endswith(".npz")
     model = None
     estimator = None
@@ -228,6 +244,10 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
         else:  # a webcam facing the person is shown as a mirror; a file as it is
             mirror = isinstance(source, Webcam) and not args.no_mirror
             sinks.append(LiveWindowSink("posecheck", mirror=mirror))
+        if engine is not None:
+            from .voice_sink import VoiceSink
+
+            sinks.append(VoiceSink(engine, spec=spec))
     elif not args.no_progress:
         sinks.append(ProgressSink(sys.stderr))
     try:

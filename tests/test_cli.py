@@ -115,7 +115,7 @@ def test_live_loop_from_a_recording_prints_events(capsys) -> None:
     code, out, _ = run(
         [
             "live", "-e", "plank", "--source", str(REC / "plank_forearm_side_c.npz"),
-            "--no-window", "--countdown", "0",
+            "--no-window", "--countdown", "0", "--no-voice",
         ],
         capsys,
     )  # fmt: skip
@@ -129,7 +129,7 @@ def test_live_sets_up_and_counts_down_before_judging(capsys) -> None:
     code, out, _ = run(
         [
             "live", "-e", "plank", "--source", str(REC / "plank_forearm_side_d.npz"),
-            "--no-window", "--countdown", "1",
+            "--no-window", "--countdown", "1", "--no-voice",
         ],
         capsys,
     )  # fmt: skip
@@ -139,3 +139,17 @@ def test_live_sets_up_and_counts_down_before_judging(capsys) -> None:
     hold = next(line for line in out.splitlines() if line.startswith("Hold:"))
     # 6.5 s clip less ~2 s of set-up (1 s steady, 1 s countdown).
     assert hold.startswith(("Hold: 0:04.", "Hold: 0:05.0")), hold
+
+
+def test_live_from_a_file_speaks_cues_into_a_wav(tmp_path: Path, capsys) -> None:
+    """The full live loop at real-time pace, voice recorded to a WAV: the sag cue and the
+    rep number are heard when they happen (2.2 s and 3.4 s into the push-up clip)."""
+    from test_voice import onsets
+
+    wav = tmp_path / "voice.wav"
+    args = ["live", "-e", "push_up", "--source", str(REC / "pushup_hip_sag_side_a.npz")]
+    args += ["--no-window", "--countdown", "0", "--no-voice", "--voice-to", str(wav)]
+    code, out, _ = run(args, capsys)
+    assert code == 0 and ">> Lift your hips" in out
+    starts, length = onsets(wav, min_gap_s=0.2)
+    assert starts == pytest.approx([2.2, 3.4], abs=0.15) and length >= 3.4
