@@ -71,9 +71,16 @@ class PoseEstimator:
         min_pose_detection_confidence: float = 0.5,
         min_pose_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        max_side: int | None = None,
     ) -> None:
         if num_poses < 1:
             raise ValueError(f"num_poses must be >= 1, got {num_poses}")
+        if max_side is not None and max_side < 64:
+            raise ValueError(f"max_side must be >= 64 pixels, got {max_side}")
+        # Larger pictures are shrunk to this long side before inference: the model looks
+        # at a 256x256 crop anyway, so a full-HD frame only costs conversion time (see
+        # benchmarks/bench_pipeline.py for the speed and landmark-accuracy effect).
+        self.max_side = max_side
         for name, value in (
             ("min_pose_detection_confidence", min_pose_detection_confidence),
             ("min_pose_presence_confidence", min_pose_presence_confidence),
@@ -151,8 +158,9 @@ class PoseEstimator:
             raise ValueError(f"frame time must be a finite number of seconds >= 0, got {t}")
         if index < 0:
             raise ValueError(f"frame index must be >= 0, got {index}")
-        rgb = _to_rgb(image_bgr)
-        height, width = rgb.shape[:2]
+        rgb = _to_rgb(image_bgr)  # validates the frame too
+        height, width = rgb.shape[:2]  # the frame size, whatever size the model is fed
+        rgb = _shrink(rgb, self.max_side)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         if self._last_ms is None:  # the first frame starts the graph: more native chatter
             with _quiet_native_logs():
@@ -187,6 +195,20 @@ class PoseEstimator:
         """Like :meth:`estimate`, plus every detected pose, largest first (for num_poses > 1)."""
         width, height, poses = self._detect(image_bgr, t, index)
         return PoseFrame(index, t, width, height, poses[0] if poses else None), poses
+
+
+def _shrink(image: np.ndarray, max_side: int | None) -> np.ndarray:
+    """The picture with its long side at most ``max_side`` (area-averaged), else as is.
+
+    Landmarks come back normalised to the picture, so they need no scaling back."""
+    if max_side is None:
+        return image
+    h, w = image.shape[:2]
+    if max(h, w) <= max_side:
+        return image
+    scale = max_side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 def _to_rgb(image_bgr: np.ndarray) -> np.ndarray:

@@ -1,0 +1,151 @@
+"""Speed and memory of file analysis, all from one run on the same clip.
+
+Prints: the bare landmarker (decode + MediaPipe, nothing else) in frames/s; posecheck
+analyze sequential and parallel (both cores) in frames/s and as multiples of real time;
+their ratio to the bare landmarker; checker replay frames/s on the committed landmark
+recordings; and each phase's peak memory (each phase runs in its own process, so the
+figure is that phase's own). Targets (issue 6): pipeline >= 0.9x the bare landmarker,
+>= 3x real time for a 30 fps 720p clip, checker replay >= 50,000 frames/s.
+
+Usage: python benchmarks/bench_pipeline.py [--clip CLIP.mp4] [--max-side N] [--pose-model P]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CLIP = ROOT.parent / "shared" / "sample_videos" / "lunge_walking_side_b.mp4"
+
+
+def _model(path: str | None) -> str:
+    from posecheck.models import resolve_model
+
+    return str(resolve_model("full", path, progress=lambda m: print(m, file=sys.stderr)).path)
+
+
+def phase(name: str, clip: str, model: str, max_side: int | None) -> dict:
+    """One measurement, in this process; returns frames, seconds, peak RSS."""
+    from posecheck.estimator import PoseEstimator
+    from posecheck.parallel import ParallelPoseSource
+    from posecheck.pipeline import analyze
+    from posecheck.sources import open_source
+    from posecheck.specs import spec_for
+
+    def make() -> PoseEstimator:
+        return PoseEstimator(model, max_side=max_side)
+
+    t0 = time.perf_counter()
+    if name == "bare":
+        frames = 0
+        with make() as est:
+            for sf in open_source(clip):
+                est.estimate(sf.image, sf.t, sf.index)
+                frames += 1
+    elif name == "sequential":
+        with make() as est:
+            report, _ = analyze(open_source(clip), spec_for("lunge"), (), est)
+        frames = report["source"]["frames"]
+    elif name == "parallel":
+        report, _ = analyze(ParallelPoseSource(clip, make, workers=2), spec_for("lunge"), ())
+        frames = report["source"]["frames"]
+    else:  # replay: the checker alone on every committed recording, best of 3
+        frames, seconds = _replay()
+        return {"frames": frames, "seconds": seconds, "rss_mb": _rss_mb()}
+    return {"frames": frames, "seconds": time.perf_counter() - t0, "rss_mb": _rss_mb()}
+
+
+def _replay() -> tuple[int, float]:
+    import tomllib
+
+    from posecheck.checker import Checker
+    from posecheck.recording import load_recording
+    from posecheck.specs import spec_for
+
+    expected = tomllib.loads((ROOT / "sample_videos" / "expected.toml").read_text())["clips"]
+    total_frames, total_s = 0, 0.0
+    for name, clip in expected.items():
+        frames = list(
+            load_recording(ROOT / "sample_videos" / "recordings" / f"{name}.npz").frames()
+        )
+        best = float("inf")
+        for _ in range(3):
+            checker = Checker(spec_for(clip["exercise"]))
+            t0 = time.perf_counter()
+            for f in frames:
+                checker.update(f)
+            best = min(best, time.perf_counter() - t0)
+        total_frames += len(frames)
+        total_s += best
+    return total_frames, total_s
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", default=str(DEFAULT_CLIP))
+    parser.add_argument("--max-side", type=int, default=None, help="shrink frames to this")
+    parser.add_argument("--pose-model")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.clip, args.pose_model, args.max_side)))
+        return 0
+    if not Path(args.clip).is_file():
+        print(f"clip not found: {args.clip}", file=sys.stderr)
+        return 1
+    model = _model(args.pose_model)
+    from posecheck.sources import open_source
+
+    src = open_source(args.clip)
+    fps, size = src.fps or 30.0, src.size
+    src.close()
+    results = {}
+    for name in ("bare", "sequential", "parallel", "replay"):
+        cmd = [
+            sys.executable,
+            __file__,
+            "--phase",
+            name,
+            "--clip",
+            args.clip,
+            "--pose-model",
+            model,
+        ]
+        if args.max_side:
+            cmd += ["--max-side", str(args.max_side)]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        results[name] = json.loads(out.strip().splitlines()[-1])
+    print(
+        f"clip {Path(args.clip).name}: {size[0]}x{size[1]} at {fps:.2f} fps; "
+        f"model input {'full size' if not args.max_side else f'long side {args.max_side}'}"
+    )
+    bare_fps = results["bare"]["frames"] / results["bare"]["seconds"]
+    print(f"{'phase':12s} {'frames/s':>10s} {'x real time':>12s} {'x bare':>7s} {'peak MB':>8s}")
+    for name in ("bare", "sequential", "parallel", "replay"):
+        r = results[name]
+        f = r["frames"] / r["seconds"]
+        rt = f"{f / fps:.2f}" if name != "replay" else "-"
+        ratio = f"{f / bare_fps:.2f}" if name != "replay" else "-"
+        print(f"{name:12s} {f:10.1f} {rt:>12s} {ratio:>7s} {r['rss_mb']:8.0f}")
+    seq = results["sequential"]["frames"] / results["sequential"]["seconds"]
+    par = results["parallel"]["frames"] / results["parallel"]["seconds"]
+    rep = results["replay"]["frames"] / results["replay"]["seconds"]
+    print(
+        f"targets: pipeline/bare {seq / bare_fps:.2f} (>= 0.9); parallel {par / 30:.2f}x "
+        f"real time at 30 fps (>= 3); checker replay {rep:,.0f} frames/s (>= 50,000)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
