@@ -14,8 +14,11 @@ from .spec_model import SpecError
 
 
 def spec_error(file: str, path: str, problem: str) -> SpecError:
-    """The one message format: `file: key.path: what is wrong and what is allowed`."""
-    return SpecError(f"{file}: {path}: {problem}")
+    """The one message format: `file: key.path: what is wrong and what is allowed`.
+
+    Always one line: a key or value holding a line break is shown escaped."""
+    text = f"{file}: {path}: {problem}"
+    return SpecError(text.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 class TableReader:
