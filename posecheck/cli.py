@@ -1,4 +1,4 @@
-"""Command line: ``posecheck analyze | live | record | specs | models | eval``.
+"""Command line: ``posecheck analyze | live | routine | history | record | specs | models | eval``.
 
 Every expected failure (bad file, bad spec, no model, unwritable output) ends as one line
 on stderr and exit code 2; ``--debug`` shows the traceback instead.
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, cli_eval, cli_models
+from . import __version__, cli_eval, cli_history, cli_models, cli_routine
 from .evaluate import EvalError
 from .models import ModelError
 from .recording import RecordingError
@@ -99,6 +99,12 @@ def _add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the JSON report here")
     p.add_argument("--csv", metavar="PATH", help="write the CSV event table here")
     p.add_argument("--video-out", metavar="PATH", help="write an annotated .mp4 here")
+    p.add_argument(
+        "--html",
+        metavar="PATH",
+        help="write a self-contained HTML report here (summary, signal plot, a picture of "
+        "each issue, per-rep table)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lv.add_argument("--no-mirror", action="store_true", help="show the webcam picture unmirrored")
     lv.add_argument(
+        "--sessions-dir",
+        metavar="DIR",
+        help="where the session log goes (default: $POSECHECK_SESSIONS_DIR or "
+        "~/.local/share/posecheck/sessions)",
+    )
+    lv.add_argument("--no-session-log", action="store_true", help="write no session log")
+    lv.add_argument(
         "--countdown",
         type=float,
         default=3.0,
@@ -182,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_models.register(sub)
     cli_eval.register(sub, _add_model_args)
+    cli_history.register(sub)
+    cli_routine.register(sub, _add_model_args)
     return parser
 
 
@@ -190,7 +205,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
     """Fail before hours of analysis, not after, when an output cannot be written."""
     from .report_files import check_writable_dir
 
-    for path in (args.json, args.csv, args.video_out):
+    for path in (args.json, args.csv, args.video_out, args.html):
         if path:
             check_writable_dir(path)
     if args.video_out and Path(args.video_out).suffix.lower() != ".mp4":
@@ -238,12 +253,22 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     sinks: list = []
     if args.video_out:
         sinks.append(AnnotatedVideoSink(args.video_out, fps=float(source.fps or 30.0)))
+    if args.html:
+        from .html_sink import HtmlReportSink
+
+        sinks.append(HtmlReportSink(args.html, spec))
+    log = None
     if live:
-        if args.no_window:
-            sinks.append(EventLogSink(sys.stdout))
-        else:  # a webcam facing the person is shown as a mirror; a file as it is
+        if not args.no_window:  # a webcam facing the person is shown as a mirror; a file as is
             mirror = isinstance(source, Webcam) and not args.no_mirror
             sinks.append(LiveWindowSink("posecheck", mirror=mirror))
+        if args.sessions_dir is not None:  # after the window: no display, no empty log
+            from .session_log import SessionLogSink
+
+            log = SessionLogSink(args.sessions_dir)
+            sinks.append(log)
+        if args.no_window:  # after the log: a rep printed is a rep already on disk
+            sinks.append(EventLogSink(sys.stdout))
         if engine is not None:
             from .voice_sink import VoiceSink
 
@@ -259,6 +284,8 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
         if estimator is not None:
             estimator.close()
     print(format_summary(report))
+    if log is not None and log.path is not None:
+        print(f"Session log: {log.path}")
     for warning in report["source"]["warnings"]:
         print(f"posecheck: note: {warning}", file=sys.stderr)
     if result.reason == "interrupted":
@@ -296,14 +323,19 @@ def _analyze_folder(args: argparse.Namespace) -> int:
     files = videos_in(folder)
     if not files:
         raise UsageError(f"{folder}: no video files in this folder (looked for .mp4, .mov, ...)")
-    if args.json or args.csv or args.video_out:
-        raise UsageError("with a folder, reports go to --out-dir; drop --json/--csv/--video-out")
+    if args.json or args.csv or args.video_out or args.html:
+        raise UsageError(
+            "with a folder, reports go to --out-dir; drop --json/--csv/--video-out/--html"
+        )
 
     def one(f: Path, json_path: Path) -> tuple[dict, bool]:
-        sub = argparse.Namespace(**{**vars(args), "video": str(f), "json": str(json_path)})
+        html_path = str(json_path.with_suffix(".html"))  # the index links each file's page
+        sub = argparse.Namespace(
+            **{**vars(args), "video": str(f), "json": str(json_path), "html": html_path}
+        )
         print(f"== {f.name}", flush=True)
         _run(sub, open_source(f), live=False)
-        return json.loads(json_path.read_text(encoding="utf-8")), False
+        return json.loads(json_path.read_text(encoding="utf-8")), True
 
     entries = run_batch(files, out_dir, one, EXPECTED_ERRORS)
     failed = [e for e in entries if e.error is not None]
@@ -317,8 +349,16 @@ def _analyze_folder(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
+    from .session_log import check_sessions_dir, default_sessions_dir
+
     _check_outputs(args)
     spec_for(args.exercise)
+    # Checked before the camera opens; None = no log.
+    args.sessions_dir = (
+        None
+        if args.no_session_log
+        else check_sessions_dir(args.sessions_dir or default_sessions_dir())
+    )
     return _run(args, open_source(args.source, realtime=True), live=True)
 
 

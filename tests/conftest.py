@@ -32,3 +32,11 @@ def session_model() -> Path:
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     return session_model()
+
+
+@pytest.fixture(autouse=True)
+def _sessions_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live sessions write logs by default: keep the tests' out of the user's home."""
+    monkeypatch.setenv("POSECHECK_SESSIONS_DIR", str(tmp_path_factory.mktemp("sessions")))
