@@ -6,7 +6,7 @@ from .evaluate import EvalError
 from .models import ModelError
 from .recording import RecordingError
 from .report_files import ReportError
-from .sinks import DisplayError
+from .screen_sinks import DisplayError
 from .sources import SourceError
 from .specs import SpecError
 from .strictness import StrictnessError

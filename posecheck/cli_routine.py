@@ -31,7 +31,8 @@ from .routine import (
     step_title,
     target_text,
 )
-from .sinks import DisplayError, EventLogSink, Sink
+from .screen_sinks import DisplayError, EventLogSink
+from .sinks import Sink
 from .sources import SourceError
 from .specs import ExerciseSpec, spec_for
 

@@ -35,7 +35,8 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     from .guidance import SetUp
     from .models import resolve_model
     from .pipeline import analyze
-    from .sinks import AnnotatedVideoSink, EventLogSink, LiveWindowSink, ProgressSink
+    from .screen_sinks import EventLogSink, LiveWindowSink, ProgressSink
+    from .sinks import AnnotatedVideoSink
     from .strictness import configured, default_config_path
     from .webcam import Webcam
 

@@ -26,7 +26,8 @@ import numpy as np
 from .events import CheckerState, FrameResult
 from .landmarks import PoseFrame
 from .report_text import format_time
-from .sinks import BaseSink, LiveWindowSink
+from .screen_sinks import LiveWindowSink
+from .sinks import BaseSink
 from .spec_model import SpecError
 from .spec_table import TableReader
 from .specs import ExerciseSpec, available, spec_for

@@ -371,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from posecheck.checker import Checker
     from posecheck.pipeline import run, session_info
-    from posecheck.sinks import EventLogSink
+    from posecheck.screen_sinks import EventLogSink
     from posecheck.sources import SourceError, open_source
     from posecheck.specs import SpecError, spec_for
 

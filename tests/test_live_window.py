@@ -41,7 +41,7 @@ def test_live_window_shows_frames_and_closes(display: str) -> None:
     code = f"""
 import numpy as np
 from posecheck.pipeline import analyze
-from posecheck.sinks import LiveWindowSink
+from posecheck.screen_sinks import LiveWindowSink
 from posecheck.sources import SourceFrame, RecordingSource
 from posecheck.specs import spec_for
 

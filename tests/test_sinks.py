@@ -17,13 +17,10 @@ from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Noti
 from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
 from posecheck.report import SessionInfo
 from posecheck.report_files import ReportError
+from posecheck.screen_sinks import DisplayError, EventLogSink, LiveWindowSink, ProgressSink
 from posecheck.sinks import (
     AnnotatedVideoSink,
     BaseSink,
-    DisplayError,
-    EventLogSink,
-    LiveWindowSink,
-    ProgressSink,
     ReportSink,
     Sink,
 )
@@ -361,7 +358,7 @@ def test_event_log_prints_a_cue_the_moment_it_appears() -> None:
 
     from posecheck.checker import Checker
     from posecheck.recording import load_recording
-    from posecheck.sinks import EventLogSink
+    from posecheck.screen_sinks import EventLogSink
     from posecheck.specs import spec_for
 
     rec = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
