@@ -197,8 +197,9 @@ def test_killed_live_session_keeps_every_rep_shown(tmp_path: Path) -> None:
     """SIGKILL a live (real-time) lunge session after it has printed 2 reps: the log holds
     those reps, exactly, and reads back as interrupted."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "posecheck.session_log", "-e", "lunge", "--source",
-         str(REC / "lunge_walking_side_b.npz"), "--dir", str(tmp_path)],
+        [sys.executable, "-m", "posecheck.cli", "live", "-e", "lunge", "--source",
+         str(REC / "lunge_walking_side_b.npz"), "--no-window", "--no-voice", "--countdown", "0",
+         "--sessions-dir", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
     )  # fmt: skip
     got: queue.Queue[str] = queue.Queue()
@@ -213,7 +214,7 @@ def test_killed_live_session_keeps_every_rep_shown(tmp_path: Path) -> None:
         proc.kill()
         proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
-    path = Path(printed[0].removeprefix("session log: "))
+    (path,) = tmp_path.glob("*.jsonl")
     log = read_session(path)
     assert not log.complete and log.summary["partial"] is True
     shown = [x for x in printed if " rep " in x]
