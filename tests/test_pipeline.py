@@ -100,3 +100,27 @@ def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path:
     saved = json.loads(out.read_text())
     assert saved["partial"] is True
     assert saved["summary"]["reps"] < 8
+
+
+class UnpluggedCamera(RecordingSource):
+    """A live camera (stood in for by a recording: no webcam exists here) that is
+    unplugged 12 s into the session, as the grabber reports it: the frames stop and
+    ``lost`` is set."""
+
+    def __iter__(self) -> Iterator[SourceFrame]:
+        for sf in super().__iter__():
+            if sf.t > 12.0:
+                self.lost = True
+                self.warnings.append(f"{self.name} stopped delivering frames")
+                return
+            yield sf
+
+
+def test_camera_unplugged_mid_session_keeps_and_summarises_what_was_counted(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    source = UnpluggedCamera(REC / "lunge_walking_side_b.npz")
+    _, result = analyze(source, spec_for("lunge"), (), json_path=str(out))
+    assert result.partial and result.reason == "source lost"
+    saved = json.loads(out.read_text())
+    assert saved["partial"] is True and saved["summary"]["reps"] == 3  # bottoms 2.8, 5.9, 10.7 s
+    assert saved["source"]["warnings"] == [f"{source.name} stopped delivering frames"]
