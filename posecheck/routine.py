@@ -268,9 +268,7 @@ class TargetSink(BaseSink):
 class RoutineWindowSink(LiveWindowSink):
     """The live window plus 'n' (next step); 'q', Esc or closing it ends the routine.
 
-    LiveWindowSink reads the keyboard itself and keeps only q/Esc, so this subclass
-    repeats its drawing to read the key once (see the report for the small hook in
-    sinks.py that would make this a three-line subclass).
+    It only adds the key: LiveWindowSink draws and passes each key to ``handle_key``.
     """
 
     def __init__(self, window_name: str = "posecheck", mirror: bool = False) -> None:
@@ -284,24 +282,5 @@ class RoutineWindowSink(LiveWindowSink):
     def handle_key(self, key: int) -> None:
         if key in (ord("n"), ord("N")):
             self.next_step = True
-        elif key in (ord("q"), ord("Q"), 27):
-            self._stop = True
-
-    def on_frame(
-        self, image_bgr: np.ndarray | None, pose_frame: PoseFrame, result: FrameResult
-    ) -> None:
-        import cv2
-
-        from .render import draw_overlay
-
-        if image_bgr is not None and self._info is not None:
-            if self._buf is None or self._buf.shape != image_bgr.shape:
-                self._buf = np.empty_like(image_bgr)
-            frame = draw_overlay(
-                image_bgr, pose_frame, result.state, self._info, out=self._buf, mirror=self.mirror
-            )
-            cv2.imshow(self.window_name, frame)
-            self._shown = True
-        self.handle_key(cv2.waitKey(1) & 0xFF)
-        if self._shown and cv2.getWindowProperty(self.window_name, cv2.WND_PROP_VISIBLE) < 1:
-            self._stop = True
+        else:
+            super().handle_key(key)

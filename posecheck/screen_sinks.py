@@ -192,11 +192,14 @@ class LiveWindowSink(BaseSink):
             )
             cv2.imshow(self.window_name, frame)
             self._shown = True
-        key = cv2.waitKey(1) & 0xFF
+        self.handle_key(cv2.waitKey(1) & 0xFF)
+        if self._shown and (cv2.getWindowProperty(self.window_name, cv2.WND_PROP_VISIBLE) < 1):
+            self._stop = True  # the user closed the window
+
+    def handle_key(self, key: int) -> None:
+        """A key pressed in the window (255: none); subclasses add their own keys."""
         if key in (ord("q"), ord("Q"), 27):
             self._stop = True
-        elif self._shown and (cv2.getWindowProperty(self.window_name, cv2.WND_PROP_VISIBLE) < 1):
-            self._stop = True  # the user closed the window
 
     def close(self, partial: bool) -> None:
         with contextlib.suppress(cv2.error):
