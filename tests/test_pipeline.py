@@ -57,10 +57,6 @@ def test_unexpected_error_still_writes_the_partial_report(tmp_path: Path) -> Non
     assert saved["summary"]["hold_s"] > 5  # the hold measured before the failure is kept
 
 
-@pytest.mark.skipif(
-    not (SHARED / "lunge_walking_side_b.mp4").is_file(),
-    reason=f"shared clip not found at {SHARED} (not in the repo)",
-)
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     try:
@@ -70,6 +66,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@pytest.mark.skipif(
+    not (SHARED / "lunge_walking_side_b.mp4").is_file(),
+    reason=f"shared clip not found at {SHARED} (not in the repo)",
+)
 def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path: Path) -> None:
     """A real Ctrl-C (SIGINT) to `posecheck analyze` on a real clip with the real model."""
     out = tmp_path / "r.json"
