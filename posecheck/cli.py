@@ -13,65 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, cli_eval, cli_history, cli_models, cli_routine
-from .cli_common import EXPECTED_ERRORS, UsageError
+from .cli_common import (
+    EXPECTED_ERRORS,
+    UsageError,
+    add_model_args,
+    add_people_arg,
+    add_strictness_args,
+)
 from .cli_session import cmd_analyze, cmd_live, cmd_record
 from .specs import SpecError, available, load_spec, spec_for
-
-
-def _add_model_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--pose-model",
-        metavar="PATH",
-        help="pose_landmarker .task file (default: cached or built offline)",
-    )
-    p.add_argument(
-        "--model-variant",
-        choices=("lite", "full", "heavy"),
-        default="full",
-        help="model size when no --pose-model is given (default: full)",
-    )
-
-
-def _people(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if not 1 <= n <= 4:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 4, got {text!r}")
-    return n
-
-
-def _add_people_arg(p: argparse.ArgumentParser, default: int) -> None:
-    p.add_argument(
-        "--people",
-        type=_people,
-        default=default,
-        metavar="N",
-        help=f"look for up to N people and coach the one doing the exercise (default: "
-        f"{default}; each extra person costs about 60%% more pose-model time)",
-    )
-
-
-def _add_strictness_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--strictness",
-        choices=("lenient", "normal", "strict"),
-        help="how readily faults are called (default: normal, or the config file's)",
-    )
-    p.add_argument(
-        "--rule",
-        action="append",
-        default=[],
-        metavar="CODE.KEY=VALUE",
-        help="override one rule: hips_sagging.below=-0.08, trunk_leaning.for_s=2, "
-        "trunk_leaning=off (repeatable)",
-    )
-    p.add_argument(
-        "--config",
-        metavar="FILE",
-        help="settings file (default: $POSECHECK_CONFIG or ~/.config/posecheck/config.toml)",
-    )
 
 
 def _add_output_args(p: argparse.ArgumentParser) -> None:
@@ -104,9 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--exercise", "-e", required=True, help="exercise name (posecheck specs list)")
     _add_output_args(an)
-    _add_model_args(an)
-    _add_people_arg(an, 1)
-    _add_strictness_args(an)
+    add_model_args(an)
+    add_people_arg(an, 1)
+    add_strictness_args(an)
     an.add_argument(
         "--workers",
         type=int,
@@ -124,9 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-window", action="store_true", help="no window: print events to the terminal instead"
     )
     _add_output_args(lv)
-    _add_model_args(lv)
-    _add_people_arg(lv, 2)
-    _add_strictness_args(lv)
+    add_model_args(lv)
+    add_people_arg(lv, 2)
+    add_strictness_args(lv)
     lv.add_argument(
         "--voice",
         action=argparse.BooleanOptionalAction,
@@ -159,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("record", help="save a video's pose landmarks as a .npz recording")
     rec.add_argument("video")
     rec.add_argument("--out", "-o", required=True, help="output .npz path")
-    _add_model_args(rec)
+    add_model_args(rec)
     rec.set_defaults(func=cmd_record)
 
     sp = sub.add_parser("specs", help="list, show or validate exercise specs")
@@ -173,9 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(func=cmd_specs_validate)
 
     cli_models.register(sub)
-    cli_eval.register(sub, _add_model_args)
+    cli_eval.register(sub, add_model_args)
     cli_history.register(sub)
-    cli_routine.register(sub, _add_model_args)
+    cli_routine.register(sub)
     return parser
 
 

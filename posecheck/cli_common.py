@@ -1,6 +1,9 @@
-"""What the command-line modules share: the errors that end as one line."""
+"""What the command-line modules share: the errors that end as one line, and the
+options several commands take (model, people, strictness)."""
 
 from __future__ import annotations
+
+import argparse
 
 from .evaluate import EvalError
 from .models import ModelError
@@ -26,3 +29,62 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
 
 class UsageError(Exception):
     """A command-line mistake the user can fix."""
+
+
+def add_model_args(p: argparse.ArgumentParser) -> None:
+    """--pose-model and --model-variant, for every command that runs the model."""
+    p.add_argument(
+        "--pose-model",
+        metavar="PATH",
+        help="pose_landmarker .task file (default: cached or built offline)",
+    )
+    p.add_argument(
+        "--model-variant",
+        choices=("lite", "full", "heavy"),
+        default="full",
+        help="model size when no --pose-model is given (default: full)",
+    )
+
+
+def _people(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 4:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 4, got {text!r}")
+    return n
+
+
+def add_people_arg(p: argparse.ArgumentParser, default: int) -> None:
+    """--people N: how many people the model looks for."""
+    p.add_argument(
+        "--people",
+        type=_people,
+        default=default,
+        metavar="N",
+        help=f"look for up to N people and coach the one doing the exercise (default: "
+        f"{default}; each extra person costs about 60%% more pose-model time)",
+    )
+
+
+def add_strictness_args(p: argparse.ArgumentParser) -> None:
+    """--strictness, --rule and --config: how this user wants faults called."""
+    p.add_argument(
+        "--strictness",
+        choices=("lenient", "normal", "strict"),
+        help="how readily faults are called (default: normal, or the config file's)",
+    )
+    p.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        metavar="CODE.KEY=VALUE",
+        help="override one rule: hips_sagging.below=-0.08, trunk_leaning.for_s=2, "
+        "trunk_leaning=off (repeatable)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: $POSECHECK_CONFIG or ~/.config/posecheck/config.toml)",
+    )

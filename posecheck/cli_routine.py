@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from .cli_common import add_model_args, add_people_arg, add_strictness_args
 from .report_files import ReportError
 from .report_text import format_time
 from .routine import (
@@ -235,7 +236,7 @@ def _rest(
 # --------------------------------------------------------------------------- command
 
 
-def register(subparsers: Any, add_model_args: Any = None) -> None:
+def register(subparsers: Any) -> None:
     """Add the ``routine`` subcommand to an ``argparse`` subparsers object."""
     ro = subparsers.add_parser(
         "routine",
@@ -272,15 +273,8 @@ def register(subparsers: Any, add_model_args: Any = None) -> None:
         "~/.local/share/posecheck/sessions)",
     )
     ro.add_argument("--no-session-log", action="store_true", help="write no session logs")
-    ro.add_argument(
-        "--people", type=int, default=2, choices=(1, 2, 3, 4), help="people to look for"
-    )
-    ro.add_argument(
-        "--strictness",
-        choices=("lenient", "normal", "strict"),
-        help="how readily faults are called (default: normal, or the config file's)",
-    )
-    ro.add_argument("--config", metavar="FILE", help="settings file (as for live)")
+    add_people_arg(ro, 2)
+    add_strictness_args(ro)
     ro.add_argument(
         "--voice",
         action=argparse.BooleanOptionalAction,
@@ -294,8 +288,7 @@ def register(subparsers: Any, add_model_args: Any = None) -> None:
         metavar="S",
         help="before each step: camera set-up, then an S-second countdown (0 = none)",
     )
-    if add_model_args is not None:
-        add_model_args(ro)
+    add_model_args(ro)
     ro.set_defaults(func=cmd_routine)
 
 
@@ -361,9 +354,21 @@ def cmd_routine(args: argparse.Namespace) -> int:
     if not args.no_session_log:
         logs = check_sessions_dir(args.sessions_dir or default_sessions_dir())
     config = args.config if args.config else default_config_path()
+    # A --rule applies to the steps whose exercise has that rule; one that no step has is a
+    # typo, said now rather than ignored.
+    step_codes = {r.code for s in routine.steps for r in spec_for(s.exercise).rules}
+    rule_code = {arg: arg.partition("=")[0].partition(".")[0] for arg in args.rule}
+    unknown = sorted({c for c in rule_code.values() if c not in step_codes})
+    if unknown:
+        raise RoutineError(
+            f"--rule {', '.join(unknown)}: no step of {routine.name} has that rule; "
+            f"its rules: {', '.join(sorted(step_codes))}"
+        )
 
     def configure(spec: Any) -> Any:
-        return configured(spec, args.strictness, [], config)
+        codes = {r.code for r in spec.rules}
+        rules = [arg for arg, code in rule_code.items() if code in codes]
+        return configured(spec, args.strictness, rules, config)
 
     model = None
     make_estimator = None

@@ -514,3 +514,11 @@ def test_a_step_that_cannot_start_ends_the_routine_keeping_the_steps_before(
     ]
     assert ended is not None and ended.startswith("failed: ") and "gone.npz" in ended
     assert "\n" not in ended
+
+
+def test_rule_override_must_belong_to_some_step(capsys: pytest.CaptureFixture[str]) -> None:
+    from posecheck.cli import main
+
+    assert main(["routine", "thigh", "--rule", "hips_sag=off", "--source", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--rule hips_sag: no step of thigh has that rule" in err
