@@ -62,6 +62,7 @@ class PersonSelector:
         self.challenger: _Where | None = None  # someone else in position, and since when
         self.challenger_since = 0.0
         self.switches = 0
+        self.last_alone: PoseFrame | None = None  # the latest frame with only one person
 
     def _in_position(self, frame: PoseFrame, pose: Pose) -> bool:
         candidate = replace(frame, pose=pose, others=())
@@ -76,9 +77,13 @@ class PersonSelector:
     def select(self, frame: PoseFrame) -> PoseFrame:
         """The frame with ``pose`` set to the person to judge (and ``others`` the rest)."""
         if not frame.others:
-            if frame.pose is not None:
-                self._follow(_where(frame.pose, frame.width, frame.height), frame.t)
+            if frame.pose is not None:  # where they are is worked out only if needed
+                self.last_alone, self.seen_t = frame, frame.t
             return frame  # one person or none: nothing to choose (the common case, free)
+        if self.last_alone is not None:
+            alone, self.last_alone = self.last_alone, None
+            assert alone.pose is not None
+            self.tracked = _where(alone.pose, alone.width, alone.height)
         poses = [p for p in (frame.pose, *frame.others) if p is not None]
         places = [_where(p, frame.width, frame.height) for p in poses]
         t = frame.t
@@ -119,4 +124,4 @@ class PersonSelector:
         return best
 
     def _follow(self, where: _Where, t: float) -> None:
-        self.tracked, self.seen_t = where, t
+        self.tracked, self.seen_t, self.last_alone = where, t, None
