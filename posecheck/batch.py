@@ -9,7 +9,6 @@ reason and the others still run.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +103,3 @@ def _entry_dict(e: Entry) -> dict[str, Any]:
         "summary": e.summary,
         "error": e.error,
     }
-
-
-def read_index(out_dir: Path) -> dict[str, Any]:
-    return json.loads((out_dir / "index.json").read_text(encoding="utf-8"))

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .landmarks import PoseFrame
-from .sources import SourceError, SourceFrame, _SourceBase
+from .sources import SourceFrame, _SourceBase
 from .video_source import VideoFile
 
 EstimatorFactory = Callable[[], object]  # returns a fresh PoseEstimator-like object
@@ -169,9 +169,3 @@ class ParallelPoseSource(_SourceBase):
         with self._cond:
             self._stop = True
             self._cond.notify_all()
-
-
-def check_workers(n: int) -> int:
-    if n < 1:
-        raise SourceError(f"--workers must be 1 or more, got {n}")
-    return n
