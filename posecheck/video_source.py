@@ -10,7 +10,7 @@ ends early as ``truncated`` instead of raising. The shared interface is in
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -108,13 +108,23 @@ class VideoFile(_SourceBase):
     (default on) then skips frames the consumer was too slow for, as a webcam would.
     """
 
-    def __init__(self, path: str | Path, *, realtime: bool = False, drop_late: bool = True):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        realtime: bool = False,
+        drop_late: bool = True,
+        decode_threads: int | None = None,
+    ):
         super().__init__()
         self.path = Path(path)
         self.name = str(path)
         self.is_live = realtime
         self._realtime = realtime
         self._drop_late = drop_late
+        # None lets FFmpeg pick; 1 is the cheapest per frame when other threads (the
+        # parallel pose workers) already keep every core busy.
+        self._decode_threads = decode_threads
         self._check_path()
         self._cap: cv2.VideoCapture | None = None
         self._used = False
@@ -143,7 +153,10 @@ class VideoFile(_SourceBase):
         """Open the capture, settle rotation and read the first frame to prove it decodes."""
         p = self.path
         api = cv2.CAP_FFMPEG if cv2.videoio_registry.hasBackend(cv2.CAP_FFMPEG) else cv2.CAP_ANY
-        cap = cv2.VideoCapture(str(p), api)
+        params: list[int] = []
+        if self._decode_threads is not None:
+            params = [cv2.CAP_PROP_N_THREADS, self._decode_threads]
+        cap = cv2.VideoCapture(str(p), api, params)
         if not cap.isOpened():
             cap.release()
             if _is_mp4_family(p):
@@ -214,6 +227,19 @@ class VideoFile(_SourceBase):
 
     def __iter__(self) -> Iterator[SourceFrame]:
         """Yield upright frames from the start; iterating again re-reads the file."""
+        self._start()
+        return self._frames()
+
+    def select(self, keep: Callable[[int], bool]) -> Iterator[SourceFrame]:
+        """Every frame with its index and time, but pictures only where ``keep(index)``.
+
+        The others come with ``image=None`` and cost only their decoding, not the
+        conversion to BGR: a parallel worker reads the whole file, for timestamps exactly
+        those of a sequential run, and looks at its own stretches only."""
+        self._start()
+        return self._frames(keep)
+
+    def _start(self) -> None:
         if self._closed:
             raise SourceError(f"{self.name} is closed — open the video again")
         if self._used:
@@ -223,9 +249,8 @@ class VideoFile(_SourceBase):
             self.warnings.clear()
             self._open()
         self._used = True
-        return self._frames()
 
-    def _frames(self) -> Iterator[SourceFrame]:
+    def _frames(self, keep: Callable[[int], bool] | None = None) -> Iterator[SourceFrame]:
         cap = self._cap
         assert cap is not None
         pacer = _Pacer(self.fps, self._drop_late) if self._realtime else None
@@ -247,6 +272,11 @@ class VideoFile(_SourceBase):
 
             if pacer is not None and not pacer.admit(t):
                 self.dropped += 1
+                frame = None
+                index += 1
+                continue
+            if keep is not None and not keep(index):
+                yield SourceFrame(index=index, t=t, image=None)
                 frame = None
                 index += 1
                 continue

@@ -9,6 +9,7 @@ import pytest
 from conftest import SHARED_VIDEOS
 
 from posecheck.estimator import PoseEstimator
+from posecheck.landmarks import PoseFrame
 from posecheck.parallel import ParallelPoseSource
 from posecheck.pipeline import analyze
 from posecheck.sources import open_source
@@ -86,3 +87,58 @@ def test_a_worker_failure_reaches_the_consumer(model_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="model crashed"):
         list(ParallelPoseSource(path, Broken, workers=2, chunk_s=1.0))
+
+
+def write_video(path: Path, frames: int, fps: float = 10.0) -> Path:
+    """A small real video file whose frames carry their own index (as a grey level)."""
+    import cv2
+    import numpy as np
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (64, 48))
+    for i in range(frames):
+        writer.write(np.full((48, 64, 3), i % 256, np.uint8))
+    writer.release()
+    return path
+
+
+class Recorder:
+    """Stands in for the pose model to watch the scheduling: which frames each landmarker
+    saw, and from which frame it started (so warm-ups can be checked)."""
+
+    def __init__(self, log: list[list[int]]) -> None:
+        self.seen: list[int] = []
+        log.append(self.seen)
+
+    def estimate(self, image: object, t: float, index: int) -> PoseFrame:
+        self.seen.append(index)
+        return PoseFrame(index, t, 64, 48, None)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("frames", "workers"), [(97, 2), (250, 2), (250, 3), (5, 2)])
+def test_parts_are_balanced_ordered_and_warmed_up(
+    tmp_path: Path, frames: int, workers: int
+) -> None:
+    path = write_video(tmp_path / "clip.mp4", frames)
+    sequential = [(sf.index, sf.t) for sf in open_source(path)]
+    log: list[list[int]] = []
+    source = ParallelPoseSource(
+        path, lambda: Recorder(log), workers=workers, chunk_s=4.0, warmup_s=0.5
+    )
+    out = [(sf.index, sf.t) for sf in source]
+    assert out == sequential  # every frame once, in order, with the sequential timestamps
+    starts = source._starts
+    assert starts is not None and len(starts) % workers == 0
+    lengths = [b - a for a, b in zip(starts, [*starts[1:], frames], strict=True)]
+    assert max(lengths) - min(lengths) <= 1  # equal parts: no worker idles at the end
+    assert max(lengths) <= 40  # chunk_s at 10 fps
+    for seen in log:  # each landmarker: one run of consecutive frames, warm-up included
+        assert seen == list(range(seen[0], seen[0] + len(seen)))
+        part = source._chunk_of(seen[-1])
+        assert seen[0] == max(0, starts[part] - 5)  # 0.5 s of warm-up
+    per_worker = [0] * workers
+    for seen in log:
+        per_worker[source._chunk_of(seen[-1]) % workers] += len(seen)
+    assert max(per_worker) - min(per_worker) <= 5 + 1  # at most one warm-up apart
