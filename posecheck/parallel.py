@@ -7,12 +7,16 @@ and none idles at the end (with fixed-length chunks a 35 s clip split 10/10/10/5
 of two workers idle for a quarter of the run). Worker ``w`` of ``n`` takes parts
 ``w, w+n, w+2n, ...`` with its own landmarker, started afresh at each of its parts and run
 over the ``warmup_s`` before it (results thrown away) so that tracking has settled by the
-part's first frame, as it would have in one sequential pass.
+part's first frame. Landmarks after a seam are not bit-identical to a sequential pass:
+MediaPipe's tracking carries its own state, and a restarted landmarker settles ~3 px
+(median, key joints, 1280 px wide clip) away from the sequential one and stays about that
+close; a longer warm-up did not bring it closer (0.25, 0.5 and 1 s measured alike), so
+0.5 s is used. What must be identical, reps and issues, is tested.
 
-Each worker reads the whole file, single-threaded, and converts to pictures only the frames
-it looks at (others cost ~0.9 ms to decode against ~18 ms for the model), so indices and
-timestamps are exactly those of the sequential run: seeking would be cheaper but is not
-exact on every file.
+Each worker reads the file from its start to the end of its last part, single-threaded,
+and converts to pictures only the frames it looks at (others cost ~0.9 ms to decode against
+~18 ms for the model), so indices and timestamps are exactly those of the sequential run:
+seeking would be cheaper but is not exact on every file (variable frame rate clips).
 
 The checker is not split: it is cheap and stateful, so :class:`ParallelPoseSource` hands
 the pose frames back *in order* as a normal source (frames carrying ``pose_frame``, like a
@@ -45,7 +49,7 @@ class ParallelPoseSource(_SourceBase):
         *,
         workers: int = 2,
         chunk_s: float = 30.0,
-        warmup_s: float = 1.0,
+        warmup_s: float = 0.5,
         ahead: int = 2,
     ) -> None:
         super().__init__()
@@ -108,6 +112,9 @@ class ParallelPoseSource(_SourceBase):
         est = None
         current: int | None = None  # the part being collected
         frames: list[PoseFrame] = []
+        # With a known frame count, a worker stops reading after its last part; the last
+        # part's worker reads to the end, so it alone reports how the file ended.
+        last = len(self._starts) - self.workers + w if self._starts is not None else None
         try:
             for sf in source.select(lambda index: self._looks_at(w, index)):
                 if self._stop:
@@ -116,6 +123,8 @@ class ParallelPoseSource(_SourceBase):
                 if current is not None and chunk != current:
                     self._deliver(current, frames)
                     current, frames = None, []
+                if last is not None and chunk > last:
+                    return
                 if sf.image is None:  # neither this worker's part nor its warm-up
                     if est is not None:
                         est.close()
@@ -186,13 +195,20 @@ class ParallelPoseSource(_SourceBase):
                     self._cond.notify_all()
                 for pf in frames:
                     yield SourceFrame(index=pf.index, t=pf.t, image=None, pose_frame=pf)
+                if self._starts is not None and chunk == len(self._starts) - 1:
+                    self._join(threads)  # the last part ends at the end of the file
+                    return
                 chunk += 1
         finally:
             with self._cond:
                 self._stop = True
                 self._cond.notify_all()
-            for th in threads:
-                th.join(timeout=5.0)
+            self._join(threads)
+
+    @staticmethod
+    def _join(threads: list[threading.Thread]) -> None:
+        for th in threads:
+            th.join(timeout=5.0)
 
     def close(self) -> None:
         with self._cond:

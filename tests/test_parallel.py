@@ -142,3 +142,22 @@ def test_parts_are_balanced_ordered_and_warmed_up(
     for seen in log:
         per_worker[source._chunk_of(seen[-1]) % workers] += len(seen)
     assert max(per_worker) - min(per_worker) <= 5 + 1  # at most one warm-up apart
+
+
+def test_a_truncated_file_keeps_every_frame_read_and_says_so(tmp_path: Path) -> None:
+    """The worker with the last part reads to the real end and reports the damage; the
+    others stop after their own parts, so nothing is lost or doubled either way."""
+    from test_sources import move_index_to_front
+
+    full = write_video(tmp_path / "full.mp4", 120)
+    cut = tmp_path / "cut.mp4"
+    data = move_index_to_front(full.read_bytes())
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    sequential = [(sf.index, sf.t) for sf in open_source(cut)]
+    assert 10 < len(sequential) < 120
+    log: list[list[int]] = []
+    source = ParallelPoseSource(cut, lambda: Recorder(log), workers=2, chunk_s=2.0)
+    assert source.frame_count == 120  # the container promises more than there is
+    assert [(sf.index, sf.t) for sf in source] == sequential
+    assert source.truncated
+    assert any("ended after" in w for w in source.warnings)
