@@ -16,14 +16,12 @@ import math
 from dataclasses import dataclass
 
 from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep
-from .features import FeatureExtractor, Features
-from .label_swaps import SwapGuard
+from .features import Features
+from .frame_signals import GAP_RESET_S, FrameSignals
 from .landmarks import PoseFrame
 from .rep_metrics import RepTrack, rep_value
-from .smoothing import OneEuroFilter
-from .spec_model import Bound, ExerciseSpec, Rule
+from .spec_model import ExerciseSpec, Rule
 
-_GAP_RESET_S = 0.5  # a detection gap longer than this restarts smoothing
 _CLEAR_S = 0.3  # a continuous fault must be absent this long before its episode ends
 _REP_CUE_S = 2.5  # how long a rep's fault message stays on screen
 
@@ -58,13 +56,12 @@ class Checker:
 
     def __init__(self, spec: ExerciseSpec) -> None:
         self.spec = spec
-        self.features = FeatureExtractor(spec)
-        self.filter = OneEuroFilter(spec.smoothing.min_cutoff, spec.smoothing.beta)
-        self.swaps = SwapGuard()
+        self.signals = FrameSignals(spec)
+        self.features = self.signals.features
         self.continuous = [r for r in spec.rules if r.when == "continuous"]
         self.rep_rules = [r for r in spec.rules if r.when != "continuous"]
+        self._require = spec.position.require
         self.t = 0.0
-        self.last_pose_t: float | None = None
         # visibility
         self.visible = False
         self.last_seen_t: float | None = None
@@ -77,6 +74,7 @@ class Checker:
         # reps
         self.reps = 0
         self.reps_by_side: dict[str, int] = {"left": 0, "right": 0} if spec.per_side else {}
+        self._sides_shown = dict(self.reps_by_side)  # the states' copy, renewed on a change
         self.rep: RepTrack | None = None
         self.rep_stuck = False
         self.rest_extreme = math.nan  # the rep signal's furthest return since the last rep
@@ -102,45 +100,37 @@ class Checker:
         feats = self._features(frame)
         values = feats.values if feats is not None else {}
         seen = feats is not None and not feats.missing
-        self._update_visibility(seen, feats, t, events)
+        if seen and self.visible:  # the usual case of _update_visibility
+            self.last_seen_t = t
+        else:
+            self._update_visibility(seen, feats, t, events)
         judge = self.visible and seen
         if judge:
-            failing = [b for b in self.spec.position.require if not self._bound_ok(b, values)]
-            self.position_hint = next((b.message for b in failing if b.message), None)
-            wanted = not failing
-            need = self.spec.position.enter_s if wanted else self.spec.position.exit_s
-            new, self.pos_pending, switched = _debounce(
-                self.in_position, wanted, self.pos_pending, t, need
-            )
-            if new != self.in_position:
-                self.in_position = new
-                events.append(
-                    Notice(
-                        "in_position" if new else "out_of_position",
-                        f"{self.spec.title}: " + ("in position" if new else "out of position"),
-                        switched if switched is not None else t,
-                    )
+            wanted, self.position_hint = self._position_check(values)
+            if wanted == self.in_position:  # the usual case of _debounce
+                self.pos_pending = None
+            else:
+                need = self.spec.position.enter_s if wanted else self.spec.position.exit_s
+                new, self.pos_pending, switched = _debounce(
+                    self.in_position, wanted, self.pos_pending, t, need
                 )
-                since = switched if switched is not None else t
-                if not new:
-                    self._leave_position(since, events)
-                elif self.spec.hold is not None:  # the hold began when the position did
-                    self.hold_start, self.hold_good, self.hold_last_t = since, 0.0, since
+                if new != self.in_position:
+                    self._switch_position(new, switched if switched is not None else t, events)
         elif self.in_position and (
             self.last_seen_t is None or t - self.last_seen_t > self.spec.visibility.lost_after_s
         ):
             self.in_position = False
             self._leave_position(self.last_seen_t or t, events)
         if judge and self.in_position:
-            if self.last_in_position_t is not None and t - self.last_in_position_t <= _GAP_RESET_S:
+            if self.last_in_position_t is not None and t - self.last_in_position_t <= GAP_RESET_S:
                 self.active_s += t - self.last_in_position_t
             self.last_in_position_t = t
-            breaking = self._continuous(values, t, events)
+            breaking = self._continuous(values, t, events) if self.continuous else False
             if self.spec.reps is not None:
                 self._count(feats, t, events)
             else:
                 self._hold(t, breaking)
-        return FrameResult(tuple(events), self.state(feats))
+        return FrameResult(tuple(events) if events else (), self.state(feats))
 
     def finish(self) -> list[Event]:
         """Close what is still open at the end of the source (episodes, hold segment)."""
@@ -150,21 +140,9 @@ class Checker:
 
     # ---- steps ----------------------------------------------------------------------------
     def _features(self, frame: PoseFrame) -> Features | None:
-        pose = frame.pose
-        if pose is None:
-            return None
-        if self.last_pose_t is not None and frame.t - self.last_pose_t > _GAP_RESET_S:
-            self.filter.reset()
-            self.features.reset()
-            self.swaps.reset()
-        self.last_pose_t = frame.t
-        raw, vis, z = frame.pixels(), pose.visibility, pose.image[:, 2]
-        order = self.swaps(raw, frame.t)
-        if order is not None:  # the model swapped left and right for a moment
-            raw, vis, z = raw[order], vis[order], z[order]
-        px = self.filter(raw, frame.t)
-        feats = self.features.compute(px.tolist(), vis.tolist(), z.tolist(), frame.t)
-        self.last_features = feats
+        feats = self.signals(frame)
+        if feats is not None:
+            self.last_features = feats
         return feats
 
     def _update_visibility(
@@ -193,9 +171,31 @@ class Checker:
         parts = ", ".join(p.replace("_", " ") + "s" for p in feats.missing)
         return f"I can't see your {parts}: move so your whole body is in view"
 
-    @staticmethod
-    def _bound_ok(bound: Bound, values: dict[str, float]) -> bool:
-        return bound.ok(values)
+    def _position_check(self, values: dict[str, float]) -> tuple[bool, str | None]:
+        """(every position bound holds, the message of the first failing one that has
+        one, if any)."""
+        ok = True
+        for bound in self._require:
+            if not bound.ok(values):
+                if bound.message:
+                    return False, bound.message
+                ok = False
+        return ok, None
+
+    def _switch_position(self, new: bool, since: float, events: list[Event]) -> None:
+        """Into or out of position, as of ``since`` (when the change began)."""
+        self.in_position = new
+        events.append(
+            Notice(
+                "in_position" if new else "out_of_position",
+                f"{self.spec.title}: " + ("in position" if new else "out of position"),
+                since,
+            )
+        )
+        if not new:
+            self._leave_position(since, events)
+        elif self.spec.hold is not None:  # the hold began when the position did
+            self.hold_start, self.hold_good, self.hold_last_t = since, 0.0, since
 
     def _leave_position(self, t: float, events: list[Event]) -> None:
         """Out of position or out of sight: close faults and holds, drop a half-done rep."""
@@ -277,7 +277,7 @@ class Checker:
         if self.rep is None:
             if now_active:
                 side = feats.side_of(reps.side_by) if reps.side_by else None
-                self.rep = RepTrack(t, t, v, dict(feats.values), side)
+                self.rep = RepTrack(t, t, v, feats.values, side)
                 self.rep.rest_extreme, self.rest_extreme = self.rest_extreme, math.nan
             else:
                 rest = self.rest_extreme
@@ -287,13 +287,20 @@ class Checker:
             return
         rep = self.rep
         rep.trace.append((t, v))
+        mins, maxs = rep.mins, rep.maxs  # min() / max() of old and new, unrolled
         for name, value in feats.values.items():
-            if not math.isnan(value):
-                rep.mins[name] = min(rep.mins.get(name, value), value)
-                rep.maxs[name] = max(rep.maxs.get(name, value), value)
+            if value == value:  # not NaN
+                low = mins.get(name)
+                if low is None:
+                    mins[name] = maxs[name] = value
+                else:
+                    if value < low:
+                        mins[name] = value
+                    if value > maxs[name]:
+                        maxs[name] = value
         if (v < rep.peak_v) if reps.direction == "down" else (v > rep.peak_v):
             rep.peak_t, rep.peak_v = t, v
-            rep.peak_values = dict(feats.values)
+            rep.peak_values = feats.values  # a frame's values are never changed afterwards
             if reps.side_by:
                 rep.peak_side = feats.side_of(reps.side_by) or rep.peak_side
         if t - rep.t_start > reps.max_rep_s:
@@ -314,12 +321,13 @@ class Checker:
         # position gate is debounced, so half a second of something else (jumping down
         # from a box, bending to pick something up) could otherwise pass for a rep.
         required = (*self.spec.position.require, *reps.require)
-        if not all(self._bound_ok(b, rep.peak_values) for b in required):
+        if not all(b.ok(rep.peak_values) for b in required):
             return
         self.reps += 1
         side = rep.peak_side if self.spec.per_side else None
         if side is not None:
             self.reps_by_side[side] = self.reps_by_side.get(side, 0) + 1
+            self._sides_shown = dict(self.reps_by_side)
         codes: list[str] = []
         for rule in self.rep_rules:
             value = rep_value(rule, rep, t_end, self.spec.reps)
@@ -340,13 +348,22 @@ class Checker:
 
     # ---- display --------------------------------------------------------------------------
     def state(self, feats: Features | None = None) -> CheckerState:
-        """The display snapshot now (the latest features unless others are given)."""
+        """The display snapshot now (the latest features unless others are given).
+
+        Built on every frame, so it shares what never changes once made instead of
+        copying it: the frame's signal values and the per-side counts (a new dict on
+        each rep). Nothing may modify them.
+        """
         feats = feats if feats is not None else self.last_features
-        pairs = zip(self.continuous, self.episodes, strict=True)
-        confirmed = [r for r, ep in pairs if ep.confirmed]
-        active = tuple(r.code for r in confirmed)
+        confirmed = (
+            [r for r, ep in zip(self.continuous, self.episodes, strict=True) if ep.confirmed]
+            if self.continuous
+            else None
+        )
+        active: tuple[str, ...] = ()
         cue = None
         if confirmed:
+            active = tuple(r.code for r in confirmed)
             cue = confirmed[0].message
         elif self.rep_cue is not None and self.t - self.rep_cue[1] < _REP_CUE_S:
             cue = self.rep_cue[0]
@@ -359,18 +376,18 @@ class Checker:
         else:
             phase = "hold" if self.hold_start is not None else "rest"
         open_hold = (self.t - self.hold_start) if self.hold_start is not None else 0.0
-        return CheckerState(
-            t=self.t,
-            in_position=self.in_position,
-            visible=self.visible,
-            phase=phase,
-            reps=self.reps,
-            reps_by_side=dict(self.reps_by_side),
-            hold_s=self.hold_total + open_hold,
-            good_hold_s=self.good_total + self.hold_good,
-            active_issues=active,
-            cue=cue,
-            side=feats.facing if feats else None,
-            signals=dict(feats.values) if feats else {},
-            active_s=self.active_s,
+        return CheckerState(  # positional: a frozen dataclass is built faster so
+            self.t,
+            self.in_position,
+            self.visible,
+            phase,
+            self.reps,
+            self._sides_shown,
+            self.hold_total + open_hold,
+            self.good_total + self.hold_good,
+            active,
+            cue,
+            feats.facing if feats else None,
+            feats.values if feats else {},
+            self.active_s,
         )

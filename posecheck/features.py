@@ -5,29 +5,41 @@ or the right knee depending on the signal's side mode (the side facing the camer
 smaller of the two, the side picked by another signal, ...). A signal whose landmarks
 are not visible enough is NaN: the checker then makes no judgement on it.
 
-Everything that depends only on the spec (which landmark index each point is on each
-side, which sides a signal needs) is worked out once in the constructor, so the per-frame
-cost is a few dozen float operations per signal.
+Everything that depends only on the spec is worked out once in the constructor: each
+signal becomes a probe per body side (posecheck.probes), and the extractor knows which
+landmarks it reads at all, so the checker smooths only those. A frame then costs about
+one call and a few dozen float operations per signal.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 from . import geometry as g
 from .landmarks import SIDES, landmark_for, other_side
+from .probes import (
+    FLOOR,
+    MID,
+    NAN,
+    FrameContext,
+    Point,
+    Probe,
+    general_probe,
+    plain_probe,
+    quick_probe,
+)
 from .spec_model import ExerciseSpec, Signal
 
-NAN = math.nan
-FLOOR = -1  # index standing for the "floor" pseudo-point
-MID = -2  # indices <= MID stand for "mid.<part>": the midpoint of a left/right pair
 _FACING_PARTS = ("shoulder", "elbow", "hip", "knee", "ankle")
 _FEET = ("heel", "foot_index", "ankle")
-Point = list[float]
+# How a signal measured on both sides picks its value (a one-sided one just measures).
+_ONE, _MIN, _MAX, _FACING, _LEFT, _RIGHT, _MEAN, _PICK = range(8)
+_MODES = {"min": _MIN, "max": _MAX, "facing": _FACING, "left": _LEFT, "right": _RIGHT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,49 +73,6 @@ def _index(raw: str, side: str, mids: dict[str, int]) -> int:
     return int(landmark_for(raw, side))
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """One signal, compiled: landmark indices per side and the function that measures it."""
-
-    signal: Signal
-    points: dict[str, tuple[int, ...]]  # side -> indices of points (+ per segment last)
-    both: bool  # computed on both sides every frame (min/max/mean, or picked by another)
-    measure: Callable[[list[Point], float], float]
-    # The fast path for plain landmarks (no floor, no mid-point): one C-level gather each
-    # for visibility and positions, since this runs for every signal on every frame.
-    plain: bool = False
-    gather: dict[str, Callable[[list], tuple]] | None = None
-
-
-def _measure(sig: Signal) -> Callable[[list[Point], float], float]:
-    kind = sig.kind
-    if kind == "angle":
-        return lambda p, h: g.joint_angle(p[0], p[1], p[2])
-    if kind == "offset":
-        return lambda p, h: g.line_offset(p[0], p[1], p[2])
-    if kind == "inclination":
-        return lambda p, h: g.inclination(p[0], p[1])
-    if kind in ("lean", "tilt"):  # a tilt gets the body side's direction as its heading
-        return lambda p, h: g.lean(p[0], p[1], h)
-
-    def scaled(f: Callable[[list[Point], float], float]) -> Callable[[list[Point], float], float]:
-        def run(p: list[Point], h: float) -> float:
-            unit = g.distance(p[-2], p[-1])
-            return NAN if unit < 1e-6 else f(p, h) / unit
-
-        return run
-
-    if kind == "distance":
-        return scaled(lambda p, h: g.distance(p[0], p[1]))
-    if kind == "height":
-        return scaled(lambda p, h: g.height_above(p[0], p[1]))
-    if kind == "forward":
-        return scaled(lambda p, h: g.forward_of(p[0], p[1], h))
-    if kind == "level":  # pixels, up positive; scaled only after its baseline is taken off
-        return lambda p, h: -p[0][1]
-    return scaled(lambda p, h: abs(p[0][0] - p[1][0]))  # spread
-
-
 class _Baseline:
     """A signal's running extreme over the last ``window_s`` seconds (monotonic deque)."""
 
@@ -125,54 +94,113 @@ class _Baseline:
         return v - q[0][1] * self.sign
 
 
+class _Plan(NamedTuple):
+    """One signal, compiled (a tuple: unpacked in one step per signal per frame)."""
+
+    name: str
+    mode: int  # _ONE for a one-sided signal, else how the value is picked from the sides
+    # For a one-sided signal, the probes to use when facing left / right (the same one
+    # twice for a fixed "left" or "right" side); else the left and right probes.
+    left: Probe
+    right: Probe
+    same_as: str | None  # an earlier signal measuring exactly this: reuse its sides
+    pick: tuple[bool, str] | None  # _PICK: (by the smaller?, the signal that picks)
+
+
+def _lm(part: str, side: str | None) -> int:
+    return int(landmark_for(part, side))
+
+
+def _indices(sig: Signal, side: str, mids: dict[str, int]) -> tuple[int, ...]:
+    """The signal's points on one side (the `per` segment last) as landmark indices."""
+    return tuple(_index(p, side, mids) for p in (*sig.points, *(sig.per or ())))
+
+
 class FeatureExtractor:
     """Computes a spec's signals; keeps the facing-side choice stable across frames."""
 
     def __init__(self, spec: ExerciseSpec, switch_margin: float = 0.08) -> None:
         self.spec = spec
-        self.min_vis = spec.visibility.min_visibility
+        self.min_vis = min_vis = spec.visibility.min_visibility
         self.switch_margin = switch_margin
         self._facing: str | None = None
         picked_by = {s.side.split(":", 1)[1] for s in spec.signals.values() if ":" in s.side}
         if spec.reps is not None and spec.reps.side_by:
             picked_by.add(spec.reps.side_by.split(":", 1)[1])
-        plans = []
-        mids: dict[str, int] = {}
-        for sig in spec.signals.values():
-            parts = (*sig.points, *(sig.per or ()))
+        # Signals whose side depends on another signal are computed after the others.
+        signals = sorted(spec.signals.values(), key=lambda s: ":" in s.side)
+        codes: dict[str, int] = {}  # mid-point part -> its code
+        ix = {sig.name: {s: _indices(sig, s, codes) for s in SIDES} for sig in signals}
+        mids = {code: (_lm(part, "left"), _lm(part, "right")) for part, code in codes.items()}
+        self._uses_tilt = any(sig.kind == "tilt" for sig in signals)
+        self._uses_floor = any(FLOOR in i for sides in ix.values() for i in sides.values())
+        # The landmarks read: the signals' (mid-points: both sides'), the floor's and the
+        # lateral direction's when a signal needs them, and the heading's (x only).
+        read = {i for sides in ix.values() for s in SIDES for i in sides[s] if i >= 0}
+        read.update(i for pair in mids.values() for i in pair)
+        if self._uses_floor:
+            read.update(_lm(p, s) for p in _FEET for s in SIDES)
+        if self._uses_tilt:
+            read.update((_lm("shoulder", "left"), _lm("shoulder", "right"), _lm("hip", "left")))
+        heading = {_lm(p, s) for p in ("ear", "foot_index", "heel") for s in SIDES}
+        heading.add(_lm("nose", None))
+        self.x_only = frozenset(heading - read)
+        """The landmarks of which only x is read (compute_read ignores their y)."""
+        self.landmarks: tuple[int, ...] = tuple(sorted(read | heading))
+        """The landmarks whose positions the signals read, in order: compute_read() takes
+        their positions in this order; compute() picks them out of all 33."""
+        at = {i: k for k, i in enumerate(self.landmarks)}
+        self._take = itemgetter(*self.landmarks)
+        self._frame = FrameContext()
+        quick: list[_Plan] = []
+        careful: list[_Plan] = []
+        first: dict[tuple, str] = {}  # (kind, left points, right points) -> first signal
+        for sig in signals:
+            sides = ix[sig.name]
             both = sig.side in ("min", "max", "mean") or ":" in sig.side or sig.name in picked_by
-            indices = {s: tuple(_index(p, s, mids) for p in parts) for s in SIDES}
-            plain = all(i >= 0 for ix in indices.values() for i in ix) and sig.kind not in (
-                "tilt",
-                "level",
+            plain = sig.kind not in ("tilt", "level") and min(*sides["left"], *sides["right"]) >= 0
+            key = (sig.kind, sides["left"], sides["right"])
+            same_as = first.get(key) if both and plain else None
+            if both and plain:
+                first.setdefault(key, sig.name)
+            mode, pick = _ONE, None
+            if both:
+                mode = _MODES.get(sig.side, _MEAN if sig.side == "mean" else _PICK)
+                if mode == _PICK:
+                    kind, _, by = sig.side.partition(":")
+                    pick = (kind == "min", by)
+            general = tuple(
+                general_probe(sig, sides[s], at, min_vis, mids, self._frame, s)
+                for s in SIDES
+                if not plain
             )
-            gather = {s: itemgetter(*ix) for s, ix in indices.items()}
-            plans.append(_Plan(sig, indices, both, _measure(sig), plain, gather))
-        self._mids = {
-            code: (int(landmark_for(part, "left")), int(landmark_for(part, "right")))
-            for part, code in mids.items()
-        }
+            for make, plans in ((quick_probe, quick), (plain_probe, careful)):
+                left, right = general or (make(sig, sides[s], at, min_vis) for s in SIDES)
+                if sig.side == "left":
+                    right = left
+                elif sig.side == "right":
+                    left = right
+                plans.append(_Plan(sig.name, mode, left, right, same_as, pick))
+        # Quick probes when the visibility has no NaN (always, from a Pose), else careful.
+        self._plans, self._careful_plans = tuple(quick), tuple(careful)
         self._baselines = {
             s.name: _Baseline(s.baseline, s.window_s)
             for s in spec.signals.values()
             if s.baseline is not None
         }
-        self._shoulders = (
-            int(landmark_for("shoulder", "left")),
-            int(landmark_for("shoulder", "right")),
-        )
-        self._left_hip = int(landmark_for("hip", "left"))
-        # Signals whose side depends on another signal are computed after the others.
-        self._plans = sorted(plans, key=lambda p: ":" in p.signal.side)
-        self._facing_idx = {s: tuple(int(landmark_for(p, s)) for p in _FACING_PARTS) for s in SIDES}
-        self._feet_idx = tuple(int(landmark_for(p, s)) for p in _FEET for s in SIDES)
-        self._vis_idx = {
-            s: tuple((p, int(landmark_for(p, s))) for p in spec.visibility.parts) for s in SIDES
-        }
-        self._nose = int(landmark_for("nose", None))
-        self._ear = {s: int(landmark_for("ear", s)) for s in SIDES}
-        self._toe_heel = {
-            s: (int(landmark_for("foot_index", s)), int(landmark_for("heel", s))) for s in SIDES
+        # (visibility index, position) of the other points read
+        where = {i: (i, at[i]) for i in self.landmarks}
+        self._nose = where[_lm("nose", None)]
+        self._ear = {s: where[_lm("ear", s)] for s in SIDES}
+        self._toe_heel = {s: (where[_lm("foot_index", s)], where[_lm("heel", s)]) for s in SIDES}
+        self._feet = tuple(where.get(_lm(p, s), (-1, -1)) for p in _FEET for s in SIDES)
+        lateral = (("shoulder", "left"), ("shoulder", "right"), ("hip", "left"))
+        self._lateral_points = tuple(where.get(_lm(p, s), (-1, -1)) for p, s in lateral)
+        self._facing_idx = {s: itemgetter(*(_lm(p, s) for p in _FACING_PARTS)) for s in SIDES}
+        self._vis_idx = {s: tuple((p, _lm(p, s)) for p in spec.visibility.parts) for s in SIDES}
+        self._all_seen = {  # the quick "nothing missing" test, for two parts or more
+            s: itemgetter(*(i for _, i in idx)) if len(idx) > 1 else None
+            for s, idx in self._vis_idx.items()
         }
 
     def reset(self) -> None:
@@ -180,118 +208,118 @@ class FeatureExtractor:
         for name, b in self._baselines.items():
             self._baselines[name] = _Baseline("min" if b.sign > 0 else "max", b.window_s)
 
-    def _choose_facing(self, vis: list[float], z: list[float]) -> str:
-        score = {}
-        for side in SIDES:
-            idx = self._facing_idx[side]
-            # Visibility first; MediaPipe's relative depth (smaller z = nearer) breaks ties.
-            score[side] = (sum(vis[i] for i in idx) - 0.1 * sum(z[i] for i in idx)) / len(idx)
-        best = "left" if score["left"] >= score["right"] else "right"
-        if self._facing is None or score[best] - score[self._facing] > self.switch_margin:
-            self._facing = best
-        return self._facing
+    def _choose_facing(self, vis: Sequence[float], z: Sequence[float]) -> str:
+        # Visibility first; MediaPipe's relative depth (smaller z = nearer) breaks ties.
+        get = self._facing_idx["left"]
+        left = (sum(get(vis)) - 0.1 * sum(get(z))) / len(_FACING_PARTS)
+        get = self._facing_idx["right"]
+        right = (sum(get(vis)) - 0.1 * sum(get(z))) / len(_FACING_PARTS)
+        facing = self._facing  # switch only for a clear margin (the same test, per case)
+        if facing is None:
+            self._facing = facing = "left" if left >= right else "right"
+        elif left >= right:
+            if facing == "right" and left - right > self.switch_margin:
+                self._facing = facing = "left"
+        elif facing == "left" and right - left > self.switch_margin:
+            self._facing = facing = "right"
+        return facing
 
     def compute(
-        self, px: list[Point], vis: list[float], z: list[float], t: float = 0.0
+        self, px: Sequence[Point], vis: Sequence[float], z: Sequence[float], t: float = 0.0
     ) -> Features:
         """Signals at time ``t`` from pixel positions ``px`` (33 x [x, y]), visibility and
         relative depth; ``t`` only matters to signals with a baseline."""
+        return self.compute_read(self._take(px), vis, z, t)
+
+    def compute_read(
+        self, points: Sequence[Point], vis: Sequence[float], z: Sequence[float], t: float = 0.0
+    ) -> Features:
+        """compute() given only the positions of ``landmarks``, in that order (visibility
+        and depth still of all 33): what the checker smooths."""
         facing = self._choose_facing(vis, z)
-        heading = self._heading(px, vis, facing)
-        min_vis = self.min_vis
-        floor_y = max((px[i][1] for i in self._feet_idx if vis[i] >= min_vis), default=NAN)
-        floor = [0.0, floor_y]
-        lateral = self._lateral(px, vis)
-        units: dict[str, float] = {}
-        mids = self._mids
+        heading = self._heading(points, vis, facing)
+        min_vis, frame = self.min_vis, self._frame
+        if self._uses_floor:  # the lowest foot point seen (max() over the feet, unrolled)
+            floor_y = None
+            for i, k in self._feet:
+                if vis[i] >= min_vis:
+                    y = points[k][1]
+                    if floor_y is None or y > floor_y:
+                        floor_y = y
+            frame.floor_y = NAN if floor_y is None else floor_y
+        if self._uses_tilt:
+            frame.lateral = self._lateral(points, vis)
+        units = frame.units
+        if units:
+            units.clear()
+        facing_right = facing == "right"
         values: dict[str, float] = {}
         per_side: dict[str, tuple[float, float]] = {}
-        features = Features(values, per_side, facing, heading, ())
-
-        def measure(plan: _Plan, side: str) -> float:
-            if plan.plain:
-                get = plan.gather[side]  # type: ignore[index]
-                if min(get(vis)) < min_vis:
-                    return NAN
-                return plan.measure(list(get(px)), heading)
-            pts = []
-            for i in plan.points[side]:
-                if i == FLOOR:
-                    if floor_y != floor_y:  # NaN: no foot seen
-                        return NAN
-                    pts.append(floor)
-                elif i <= MID:
-                    a, b = mids[i]
-                    if vis[a] < min_vis or vis[b] < min_vis:
-                        return NAN
-                    pts.append([(px[a][0] + px[b][0]) / 2, (px[a][1] + px[b][1]) / 2])
-                elif vis[i] < min_vis:
-                    return NAN
-                else:
-                    pts.append(px[i])
-            if plan.signal.kind == "tilt":  # towards this body side in the picture
-                return plan.measure(pts, lateral if side == "left" else -lateral)
-            if plan.signal.kind == "level":
-                units[plan.signal.name] = g.distance(pts[1], pts[2])
-            return plan.measure(pts, heading)
-
-        for plan in self._plans:
-            mode = plan.signal.side
-            if not plan.both:
-                side = facing if mode == "facing" else mode
-                values[plan.signal.name] = measure(plan, side)
+        vis_sum = sum(vis)  # NaN if any visibility is
+        plans = self._plans if vis_sum == vis_sum else self._careful_plans
+        for name, mode, left, right, same_as, pick in plans:
+            if mode == _ONE:
+                values[name] = (right if facing_right else left)(points, vis, heading)
                 continue
-            left, right = measure(plan, "left"), measure(plan, "right")
-            per_side[plan.signal.name] = (left, right)
-            values[plan.signal.name] = self._select(mode, left, right, facing, features)
+            if same_as is not None:
+                lv, rv = per_side[same_as]
+            else:
+                lv, rv = left(points, vis, heading), right(points, vis, heading)
+            per_side[name] = (lv, rv)
+            if mode == _MIN:  # min() / max() of the two, unrolled
+                v = NAN if lv != lv or rv != rv else (rv if rv < lv else lv)
+            elif mode == _MAX:
+                v = NAN if lv != lv or rv != rv else (rv if rv > lv else lv)
+            elif mode == _FACING:
+                v = rv if facing_right else lv
+            elif mode == _LEFT:
+                v = lv
+            elif mode == _RIGHT:
+                v = rv
+            elif lv != lv or rv != rv:
+                v = NAN  # min/max/mean need both sides: never judge from half the body
+            elif mode == _MEAN:
+                v = (lv + rv) / 2
+            else:  # _PICK: the side another signal picks (as Features.side_of)
+                by_min, by = pick  # type: ignore[misc]
+                bl, br = per_side.get(by, (NAN, NAN))
+                if bl != bl or br != br:
+                    v = NAN
+                elif by_min:
+                    v = lv if bl <= br else rv
+                else:
+                    v = lv if bl >= br else rv
+            values[name] = v
         for name, baseline in self._baselines.items():
             value = baseline(t, values[name])
             if name in units:  # a level: the rise in pixels over this frame's body size
                 unit = units[name]
                 value = value / unit if unit > 1e-6 else NAN
             values[name] = value
-        missing = tuple(p for p, i in self._vis_idx[facing] if vis[i] < min_vis)
+        seen = self._all_seen[facing]
+        if seen is not None and min(seen(vis)) >= min_vis:
+            missing: tuple[str, ...] = ()
+        else:
+            missing = tuple(p for p, i in self._vis_idx[facing] if vis[i] < min_vis)
         return Features(values, per_side, facing, heading, missing)
 
-    def _lateral(self, px: list[Point], vis: list[float]) -> float:
+    def _lateral(self, points: Sequence[Point], vis: Sequence[float]) -> float:
         """+1 when the person's left is image-right (facing the camera), -1 when it is
         image-left (back to the camera, or a mirrored picture), NaN when side-on: the
         shoulders must be at least a quarter of a torso apart across the picture to tell."""
-        a, b = self._shoulders
-        hip = self._left_hip
+        (a, pa), (b, pb), (hip, ph) = self._lateral_points
         if vis[a] < self.min_vis or vis[b] < self.min_vis or vis[hip] < self.min_vis:
             return NAN
-        dx = px[a][0] - px[b][0]
-        if abs(dx) < 0.25 * g.distance(px[a], px[hip]):
+        dx = points[pa][0] - points[pb][0]
+        if abs(dx) < 0.25 * g.distance(points[pa], points[ph]):
             return NAN
         return 1.0 if dx > 0 else -1.0
 
-    @staticmethod
-    def _select(mode: str, left: float, right: float, facing: str, f: Features) -> float:
-        if mode == "facing":
-            return left if facing == "left" else right
-        if mode == "left":
-            return left
-        if mode == "right":
-            return right
-        if math.isnan(left) or math.isnan(right):
-            return NAN  # min/max/mean need both sides: never judge from half the body
-        if mode == "min":
-            return min(left, right)
-        if mode == "max":
-            return max(left, right)
-        if mode == "mean":
-            return (left + right) / 2
-        side = f.side_of(mode)
-        if side is None:
-            return NAN
-        return left if side == "left" else right
-
-    def _heading(self, px: list[Point], vis: list[float], facing: str) -> float:
-        nose, ear = self._nose, self._ear[facing]
+    def _heading(self, points: Sequence[Point], vis: Sequence[float], facing: str) -> float:
+        (nose, pn), (ear, pe) = self._nose, self._ear[facing]
         if vis[nose] >= self.min_vis and vis[ear] >= self.min_vis:
-            dx = px[nose][0] - px[ear][0]
+            dx = points[pn][0] - points[pe][0]
             if abs(dx) > 1e-3:
                 return 1.0 if dx > 0 else -1.0
-        toe, heel = self._toe_heel[facing]
-        return 1.0 if px[toe][0] >= px[heel][0] else -1.0
+        (_, toe), (_, heel) = self._toe_heel[facing]
+        return 1.0 if points[toe][0] >= points[heel][0] else -1.0

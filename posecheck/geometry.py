@@ -17,13 +17,17 @@ _EPS = 1e-6
 
 def joint_angle(a: Point, b: Point, c: Point) -> float:
     """Angle ABC at ``b`` in degrees, 0..180 (180 = straight)."""
-    x1, y1 = a[0] - b[0], a[1] - b[1]
-    x2, y2 = c[0] - b[0], c[1] - b[1]
+    bx, by = b[0], b[1]
+    x1, y1 = a[0] - bx, a[1] - by
+    x2, y2 = c[0] - bx, c[1] - by
     n = math.hypot(x1, y1) * math.hypot(x2, y2)
     if n < _EPS:
         return math.nan
     cos = (x1 * x2 + y1 * y2) / n
-    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+    # Clamped against rounding, as max(-1, min(1, cos)) would (NaN becomes 1), but without
+    # two builtin calls: this runs for every angle signal on every frame.
+    cos = cos if cos < 1.0 else 1.0
+    return math.degrees(math.acos(cos if cos > -1.0 else -1.0))
 
 
 def line_offset(p: Point, a: Point, b: Point) -> float:
