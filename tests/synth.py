@@ -305,6 +305,27 @@ def bridge(hip_angle: float) -> Key:
     }
 
 
+def straight_leg_bridge(
+    hip_angle: float, free_side: str = "far", droop: float = 0.0, free_knee: float = 180.0
+) -> Key:
+    """Bridge on one leg, the article's way: the free leg held out from the hip along the
+    shoulder-hip line, `droop` degrees below it (0 = heel, hip and shoulders in line), its
+    knee at `free_knee` degrees (180 = straight)."""
+    key = bridge(hip_angle)
+    hip, shoulder = key["hip"], key["shoulder"]
+    line = math.degrees(math.atan2(-(hip[1] - shoulder[1]), hip[0] - shoulder[0]))
+    thigh = line - droop
+    knee = polar(hip, THIGH, thigh)
+    ankle = polar(knee, SHIN, thigh - (180.0 - free_knee))
+    ankle = (ankle[0], min(ankle[1], FLOOR - 8))  # a leg lying on the floor stays on it
+    prefix = "far_" if free_side == "far" else ""
+    key[f"{prefix}knee"] = knee
+    key[f"{prefix}ankle"] = ankle
+    key[f"{prefix}heel"] = polar(ankle, 12, thigh + 180)
+    key[f"{prefix}foot_index"] = polar(ankle, FOOT, thigh + 90)
+    return key
+
+
 def param_timeline(
     pose_of, keys: Sequence[tuple[float, float]], step: float = 0.05
 ) -> list[tuple[float, Key]]:

@@ -51,7 +51,7 @@ def test_thigh_routine_is_the_articles_seven_steps_in_order() -> None:
     assert [(s.exercise, dict(s.target)) for s in r.steps] == [
         ("jump_rope", {"duration_s": 300.0}),
         ("lunge", {"reps_per_side": 20.0}),
-        ("single_leg_glute_bridge", {"reps_per_side": 20.0}),
+        ("straight_leg_glute_bridge", {"reps_per_side": 20.0}),
         ("donkey_kick", {"reps_per_side": 15.0}),
         ("step_over_jump", {"duration_s": 120.0}),
         ("plank_knee_drive", {"reps_per_side": 20.0}),

@@ -27,7 +27,8 @@ def test_every_builtin_spec_validates() -> None:
 #: Every exercise of both seed routines (issue 3), plus squat and push-up.
 ROUTINES = {
     "back_of_thigh": [
-        "jump_rope", "lunge", "glute_bridge", "single_leg_glute_bridge", "donkey_kick",
+        "jump_rope", "lunge", "glute_bridge", "single_leg_glute_bridge",
+        "straight_leg_glute_bridge", "donkey_kick",
         "step_over_jump", "plank", "plank_knee_drive", "straddle_stretch",
     ],
     "back": [
