@@ -99,7 +99,7 @@ class ParallelPoseSource(_SourceBase):
             self._starts = part_starts(self.frame_count, workers, longest, self._warmup)
         self._cond = threading.Condition()
         self._done: dict[int, list[PoseFrame]] = {}  # chunk -> its pose frames
-        self._finished = 0  # workers that reached the end of the file
+        self._finished = 0  # workers that have stopped (end of file, or after their last part)
         self._failure: BaseException | None = None
         self._consumed = 0  # chunks handed to the consumer so far
         self._stop = False
