@@ -4,14 +4,16 @@ Prints: the bare landmarker (decode + MediaPipe, nothing else) in frames/s; pose
 analyze sequential and parallel (both cores) in frames/s and as multiples of real time;
 their ratio to the bare landmarker; checker replay frames/s on the committed landmark
 recordings; and each phase's peak memory (each phase runs in its own process, so the
-figure is that phase's own). Targets (issue 6): pipeline >= 0.9x the bare landmarker,
->= 3x real time for a 30 fps 720p clip, checker replay >= 50,000 frames/s.
+figure is that phase's own), also for the clip analysed ``--long`` times over
+(re-encoded into a temporary file) to show that memory does not grow with length.
+Targets (issue 6): pipeline >= 0.9x the bare landmarker, >= 3x real time for a 30 fps
+720p clip, checker replay >= 50,000 frames/s.
 
 Each model phase runs ``--repeat`` times (default 2), interleaved, and the fastest run of
 each is shown, so a moment of load on a shared machine does not decide the ratios.
 
 Usage: python benchmarks/bench_pipeline.py [--clip CLIP.mp4] [--max-side N] [--repeat N]
-       [--pose-model P]
+       [--long N] [--pose-model P]
 """
 
 from __future__ import annotations
@@ -65,6 +67,28 @@ def phase(name: str, clip: str, model: str, max_side: int | None) -> dict:
     return {"frames": frames, "seconds": time.perf_counter() - t0, "rss_mb": _rss_mb()}
 
 
+def _looped(clip: str, times: int, out: Path) -> None:
+    """The clip ``times`` times back to back, re-encoded into ``out`` (a temporary file):
+    the same content at several lengths shows whether memory grows with length."""
+    import cv2
+
+    cap = cv2.VideoCapture(clip)
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    ok, frame = cap.read()
+    if not ok:
+        raise SystemExit(f"cannot read {clip}")
+    size = (frame.shape[1], frame.shape[0])
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for _ in range(times):
+        cap = cv2.VideoCapture(clip)
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            writer.write(frame)
+    writer.release()
+
+
 def _replay() -> tuple[int, float]:
     import tomllib
 
@@ -100,6 +124,9 @@ def main() -> int:
     parser.add_argument("--max-side", type=int, default=None, help="shrink frames to this")
     parser.add_argument("--pose-model")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each model phase")
+    parser.add_argument(
+        "--long", type=int, default=3, help="also analyse the clip N times over (0: skip)"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -147,6 +174,21 @@ def main() -> int:
         rt = f"{f / fps:.2f}" if name != "replay" else "-"
         ratio = f"{f / bare_fps:.2f}" if name != "replay" else "-"
         print(f"{name:12s} {f:10.1f} {rt:>12s} {ratio:>7s} {r['rss_mb']:8.0f}")
+    if args.long > 1:  # memory against length: the same clip, N times over, in parallel
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            looped = Path(tmp) / "looped.mp4"
+            _looped(args.clip, args.long, looped)
+            cmd = [sys.executable, __file__, "--phase", "parallel", "--clip", str(looped)]
+            cmd += ["--pose-model", model]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+        f = r["frames"] / r["seconds"]
+        print(
+            f"{'parallel x' + str(args.long):12s} {f:10.1f} {f / fps:12.2f} {f / bare_fps:7.2f} "
+            f"{r['rss_mb']:8.0f}   (the clip {args.long} times over: {r['frames']} frames)"
+        )
     seq = results["sequential"]["frames"] / results["sequential"]["seconds"]
     par = results["parallel"]["frames"] / results["parallel"]["seconds"]
     rep = results["replay"]["frames"] / results["replay"]["seconds"]
