@@ -19,6 +19,7 @@ from .cli_common import (
     add_model_args,
     add_people_arg,
     add_strictness_args,
+    add_workers_arg,
 )
 from .cli_session import cmd_analyze, cmd_live, cmd_record
 from .specs import SpecError, available, load_spec, spec_for
@@ -57,13 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_args(an)
     add_people_arg(an, 1)
     add_strictness_args(an)
-    an.add_argument(
-        "--workers",
-        type=int,
-        choices=(1, 2, 3, 4),
-        help="pose-model threads for a video file (default: 2 on a multi-core machine, "
-        "1 with --video-out or a clip under 300 frames); same reps and issues either way",
-    )
+    add_workers_arg(an)
     an.add_argument("--no-progress", action="store_true", help="no progress bar")
     an.set_defaults(func=cmd_analyze)
 

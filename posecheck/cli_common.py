@@ -68,6 +68,17 @@ def add_people_arg(p: argparse.ArgumentParser, default: int) -> None:
     )
 
 
+def add_workers_arg(p: argparse.ArgumentParser) -> None:
+    """--workers N: pose-model threads for a video file."""
+    p.add_argument(
+        "--workers",
+        type=int,
+        choices=(1, 2, 3, 4),
+        help="pose-model threads for a video file (default: 2 on a multi-core machine, 1 "
+        "for a clip under 120 frames or with --video-out); same reps and issues either way",
+    )
+
+
 def add_strictness_args(p: argparse.ArgumentParser) -> None:
     """--strictness, --rule and --config: how this user wants faults called."""
     p.add_argument(

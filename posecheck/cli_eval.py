@@ -1,8 +1,8 @@
 """``posecheck eval LABELS``: accuracy on labelled clips, for people and for CI.
 
-Kept out of cli.py because it drives many sessions (one pose landmarker per clip, so
-each clip's timestamps start fresh) and scores them; the scoring itself is
-:mod:`posecheck.evaluate`.
+Kept out of cli.py because it drives many sessions (fresh pose landmarkers per clip, so
+each clip's timestamps start fresh; on both cores, as ``analyze`` runs) and scores them;
+the scoring itself is :mod:`posecheck.evaluate`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from .cli_common import add_workers_arg
 from .evaluate import Case, evaluate, format_table, load_cases, to_json
 
 
@@ -29,12 +30,14 @@ def register(subparsers: Any, add_model_args: Any) -> None:
     ev.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
     ev.add_argument("--only", metavar="NAME", action="append", help="only this clip (repeatable)")
     add_model_args(ev)
+    add_workers_arg(ev)  # as analyze: eval measures what analyze gives
     ev.set_defaults(func=cmd_eval)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .estimator import PoseEstimator
     from .models import resolve_model
+    from .parallel import ParallelPoseSource, worker_count
     from .pipeline import analyze
     from .report_files import check_writable_dir, write_json
     from .sources import open_source
@@ -56,7 +59,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not case.needs_model:
             return analyze(source, spec_for(case.exercise))[0]
         assert model is not None
-        with PoseEstimator(model.path) as est:
+        path = model.path
+        workers = worker_count(args.workers, source.frame_count)
+        if workers > 1:
+            source.close()
+            source = ParallelPoseSource(case.path, lambda: PoseEstimator(path), workers=workers)
+            return analyze(source, spec_for(case.exercise), (), None, model)[0]
+        with PoseEstimator(path) as est:
             return analyze(source, spec_for(case.exercise), (), est, model)[0]
 
     tty = sys.stderr.isatty()

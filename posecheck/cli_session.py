@@ -8,7 +8,6 @@ set-up phase, HTML) and hands them to :func:`posecheck.pipeline.analyze`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -113,20 +112,14 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     return 0
 
 
-#: Frames below which a file is not split between workers (4 s at 30 fps: two parts of
-#: 60 frames, each worker spending 15 of its frames on warm-up, still ~1.7x faster).
-_MIN_SPLIT = 120
-
-
 def _workers(args: argparse.Namespace, source: Source) -> int:
-    """How many pose-model threads for a file: both cores unless frames must stay whole
-    and in order (an annotated video), or the file is too short to split: under
-    ``_MIN_SPLIT`` frames the half-second warm-up before each part would eat the gain."""
-    if args.workers is not None:
-        return int(args.workers)
-    if args.video_out or (source.frame_count is not None and source.frame_count < _MIN_SPLIT):
+    """Pose-model threads for a file: one when frames must stay whole and in order (an
+    annotated video), else as :func:`posecheck.parallel.worker_count` decides."""
+    from .parallel import worker_count
+
+    if args.video_out and args.workers is None:
         return 1
-    return min(2, os.cpu_count() or 1)
+    return worker_count(args.workers, source.frame_count)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
