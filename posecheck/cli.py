@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_args(an)
     add_people_arg(an, 1)
     add_strictness_args(an)
-    add_workers_arg(an)
+    add_workers_arg(an, " or with --video-out")
     an.add_argument("--no-progress", action="store_true", help="no progress bar")
     an.set_defaults(func=cmd_analyze)
 

@@ -68,14 +68,15 @@ def add_people_arg(p: argparse.ArgumentParser, default: int) -> None:
     )
 
 
-def add_workers_arg(p: argparse.ArgumentParser) -> None:
-    """--workers N: pose-model threads for a video file."""
+def add_workers_arg(p: argparse.ArgumentParser, also_one: str = "") -> None:
+    """--workers N: pose-model threads for a video file (``also_one``: when else the
+    default is one thread, for this command)."""
     p.add_argument(
         "--workers",
         type=int,
         choices=(1, 2, 3, 4),
         help="pose-model threads for a video file (default: 2 on a multi-core machine, 1 "
-        "for a clip under 120 frames or with --video-out); same reps and issues either way",
+        f"for a clip under 120 frames{also_one}); same reps and issues either way",
     )
 
 
