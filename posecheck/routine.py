@@ -30,9 +30,9 @@ from .screen_sinks import LiveWindowSink
 from .sinks import BaseSink
 from .spec_model import SpecError
 from .spec_table import TableReader
-from .specs import ExerciseSpec, available, spec_for
+from .specs import ExerciseSpec, available, data_dir, spec_for
 
-ROUTINES_DIR = Path(__file__).resolve().parent.parent / "routines"
+ROUTINES_DIR = data_dir("posecheck.routines")  # the checkout's routines/, or the wheel's
 
 #: Targets a step can end on, and what each needs of the exercise.
 STEP_TARGETS: tuple[str, ...] = ("reps", "reps_per_side", "hold_s", "good_hold_s", "duration_s")

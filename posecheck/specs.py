@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,31 @@ __all__ = [
     "spec_for",
 ]
 
-SPECS_DIR = Path(__file__).resolve().parent.parent / "exercise_specs"
+
+
+def data_dir(package: str) -> Path:
+    """The folder of one of posecheck's data packages (``posecheck.exercise_specs``,
+    ``posecheck.routines``).
+
+    The TOML files live in the checkout's top-level ``exercise_specs/`` and ``routines/``,
+    where spec authors edit them; pyproject.toml maps those folders into the package, so a
+    wheel installs them as ``posecheck/exercise_specs/`` and an editable install points the
+    same names at the checkout. importlib.resources finds either. Both are folders on disk
+    (pip unpacks wheels), which the loaders need: they list the folder and report paths.
+    """
+    try:
+        root = resources.files(package)
+    except ModuleNotFoundError:
+        raise ImportError(
+            f"{package} is not installed: this posecheck install predates its data packages; "
+            "run `pip install -e .` (or reinstall the wheel) again"
+        ) from None
+    if not isinstance(root, Path):
+        raise ImportError(f"{package} is not a folder on disk ({root}): install posecheck unzipped")
+    return root
+
+
+SPECS_DIR = data_dir("posecheck.exercise_specs")
 
 
 def _point(name: str, file: str, path: str) -> str:
