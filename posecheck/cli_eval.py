@@ -8,10 +8,11 @@ the scoring itself is :mod:`posecheck.evaluate`.
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from typing import Any
 
-from .cli_common import add_workers_arg
+from .cli_common import UsageError, add_workers_arg
 from .evaluate import Case, evaluate, format_table, load_cases, to_json
 
 
@@ -34,6 +35,18 @@ def register(subparsers: Any, add_model_args: Any) -> None:
     ev.set_defaults(func=cmd_eval)
 
 
+def only(cases: list[Case], names: list[str]) -> list[Case]:
+    """The cases ``--only`` names; a name that is no clip is an error (a typo would
+    otherwise evaluate nothing and still exit 0), with the closest name and the known ones."""
+    known = [c.name for c in cases]
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise UsageError(f"--only {name}: no such clip.{hint} Known: {', '.join(known)}")
+    return [c for c in cases if c.name in set(names)]
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .estimator import PoseEstimator
     from .models import resolve_model
@@ -47,7 +60,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         check_writable_dir(args.json)
     cases = load_cases(args.labels)
     if args.only:
-        cases = [c for c in cases if c.name in set(args.only)]
+        cases = only(cases, args.only)
     model = None
     if any(c.needs_model for c in cases if c.exercise in available()):
         model = resolve_model(
