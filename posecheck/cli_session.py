@@ -126,12 +126,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     spec_for(args.exercise)  # unknown exercise: fail before opening anything
     if Path(args.video).is_dir():
         return _analyze_folder(args)
+    _check_outputs(args)
     if args.video_out and Path(args.video).suffix.lower() == ".npz":
         raise UsageError(
             f"--video-out {args.video_out}: {args.video} is a landmark recording, with no "
             "pictures to draw on; give the video it was recorded from"
         )
-    _check_outputs(args)
     return _run(args, open_source(args.video), live=False)
 
 

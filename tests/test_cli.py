@@ -85,6 +85,17 @@ def test_analyze_plank_summary_shows_hold(tmp_path: Path, capsys) -> None:
             ],
             "--video-out /tmp/x.avi: must end in .mp4",
         ),
+        (
+            [
+                "analyze",
+                str(REC / "plank_forearm_side_d.npz"),
+                "-e",
+                "plank",
+                "--video-out",
+                "/tmp/x.mp4",
+            ],
+            "plank_forearm_side_d.npz is a landmark recording, with no pictures to draw on",
+        ),
         (["live", "-e", "plank", "--source", "99", "--no-window"], "webcam 99"),
     ],
 )

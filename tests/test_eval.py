@@ -123,6 +123,15 @@ def test_entries_eval_cannot_score_are_skipped_lines(tmp_path: Path, capsys) -> 
     assert "clips 1/4 evaluated (3 skipped, 0 errors)" in out
 
 
+def test_only_an_unknown_clip_is_an_error_naming_the_clips(capsys) -> None:
+    """A typo in --only used to evaluate nothing ("clips 0/0 evaluated") and exit 0."""
+    args = ["eval", str(ROOT / "sample_videos"), "--only", "plank_forarm_side_a"]
+    code, out, err = run(args, capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--only plank_forarm_side_a: no such clip. Did you mean 'plank_forearm_side_a'?" in err
+    assert "Known: " in err and "pushup_side_a" in err
+
+
 def test_eval_folder_without_expected(tmp_path: Path, capsys) -> None:
     code, _, err = run(["eval", str(tmp_path)], capsys)
     assert code == 2 and "no expected.toml" in err
