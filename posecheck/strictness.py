@@ -13,6 +13,7 @@ and beat the level. Every mistake is one line naming the rule and what is allowe
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -30,19 +31,38 @@ class StrictnessError(ValueError):
     """A strictness level, override or config file posecheck cannot use (one line)."""
 
 
-def parse_rule_args(args: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """``CODE.KEY=VALUE`` / ``CODE=off`` strings into {code: {key: value}}."""
+def unknown_rule(spec: ExerciseSpec, code: str) -> StrictnessError:
+    """The one error for a rule code the exercise does not have, whatever else is wrong
+    with the override: the name is the likelier mistake, and the list shows the right one."""
+    codes = sorted(r.code for r in spec.rules)
+    close = difflib.get_close_matches(code, codes, n=1, cutoff=0.6)
+    did = f" (did you mean {close[0]!r}?)" if close else ""
+    rules = f"its rules: {', '.join(codes)}" if codes else "it has no form rules"
+    return StrictnessError(f"{spec.name} has no rule {code!r}{did}; {rules}")
+
+
+def parse_rule_args(
+    args: Iterable[str], spec: ExerciseSpec | None = None
+) -> dict[str, dict[str, Any]]:
+    """``CODE.KEY=VALUE`` / ``CODE=off`` strings into {code: {key: value}}; with a spec, a
+    code it does not have is reported first (before the form of the rest is judged)."""
     out: dict[str, dict[str, Any]] = {}
+    codes = None if spec is None else {r.code for r in spec.rules}
     for arg in args:
         target, eq, raw = arg.partition("=")
         code, _, key = target.partition(".")
+        if spec is not None and codes is not None and code and code not in codes:
+            raise unknown_rule(spec, code)
         if not eq or not code:
             raise StrictnessError(
                 f"--rule {arg!r}: write CODE.KEY=VALUE (KEY: above, below, for_s) or CODE=off"
             )
         if not key:
             if raw != "off":
-                raise StrictnessError(f"--rule {arg!r}: CODE=off is the only form without a key")
+                raise StrictnessError(
+                    f"--rule {arg!r}: CODE=off is the only form without a key; to set a "
+                    f"value write {code}.KEY={raw} (KEY: above, below, for_s)"
+                )
             out.setdefault(code, {})["off"] = True
             continue
         try:
@@ -82,9 +102,7 @@ def apply(
     codes = {r.code for r in spec.rules}
     for code, keys in overrides.items():
         if code not in codes:
-            raise StrictnessError(
-                f"{spec.name} has no rule {code!r}; its rules: {', '.join(sorted(codes))}"
-            )
+            raise unknown_rule(spec, code)
         bad = set(keys) - set(OVERRIDE_KEYS)
         if bad:
             raise StrictnessError(
@@ -164,6 +182,6 @@ def configured(
     cfg_level, cfg_rules = load_config(config) if config is not None else (None, {})
     codes = {r.code for r in spec.rules}
     overrides = {c: dict(v) for c, v in cfg_rules.items() if c in codes}
-    for code, keys in parse_rule_args(rule_args).items():
+    for code, keys in parse_rule_args(rule_args, spec).items():
         overrides.setdefault(code, {}).update(keys)
     return apply(spec, level or cfg_level or "normal", overrides)

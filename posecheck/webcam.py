@@ -7,8 +7,10 @@ iteration and sets ``lost``. The shared interface is in :mod:`posecheck.sources`
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -24,6 +26,38 @@ _WEBCAM_LOST_AFTER_S = 1.0
 
 #: How long to wait for a freshly opened camera to deliver its first frame (warm-up).
 _WEBCAM_FIRST_FRAME_S = 3.0
+
+
+def other_cameras_hint(index: int, dev: Path = Path("/dev")) -> str:
+    """What to try when camera ``index`` does not open: never the index that just failed.
+
+    On Linux the cameras are the ``/dev/videoN`` devices (listed, not opened: opening one
+    can take seconds); elsewhere there is no cheap list, so the next index is suggested.
+    """
+    if sys.platform.startswith("linux"):
+        found = sorted(
+            int(p.name[5:]) for p in dev.glob("video*") if p.name[5:].isdigit()
+        )
+        others = [n for n in found if n != index]
+        if not found:
+            return (
+                "this machine has no camera (no /dev/video* device) — connect one, or "
+                "coach from a video file with --source FILE"
+            )
+        if not others:
+            return (
+                "another program is using it — close other camera apps, or coach from a "
+                "video file with --source FILE"
+            )
+        return (
+            "no such camera, or another program is using it — close other camera apps, or "
+            f"try --source {others[0]} (cameras here: {', '.join(map(str, found))})"
+        )
+    other = 1 if index == 0 else 0
+    return (
+        "no such camera, or another program is using it — check it is connected, close "
+        f"other camera apps, or try --source {other}"
+    )
 
 
 class Webcam(_SourceBase):
@@ -46,10 +80,7 @@ class Webcam(_SourceBase):
         cap = cv2.VideoCapture(index, cv2.CAP_ANY)
         if not cap.isOpened():
             cap.release()
-            raise SourceError(
-                f"cannot open webcam {index}: no such camera, or another program is using "
-                "it — check it is connected, close other camera apps, or try index 0"
-            )
+            raise SourceError(f"cannot open webcam {index}: {other_cameras_hint(index)}")
         if width is not None:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         if height is not None:

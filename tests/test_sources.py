@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import struct
+import sys
 import time
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from posecheck.sources import (
     open_source,
 )
 from posecheck.video_source import VideoFile, _Timeline
-from posecheck.webcam import Webcam
+from posecheck.webcam import Webcam, other_cameras_hint
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
 
@@ -442,6 +443,26 @@ def test_missing_webcam_raises_naming_the_index() -> None:
     with pytest.raises(SourceError) as exc:
         Webcam(99)
     assert_one_line_error(exc, "webcam 99")
+    assert "--source 99" not in str(exc.value) and "index 99" not in str(exc.value)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/dev/videoN is Linux's")
+@pytest.mark.parametrize(
+    ("devices", "index", "says", "never"),
+    [
+        ([], 0, "this machine has no camera (no /dev/video* device)", "--source 0"),
+        (["video0", "video2"], 0, "try --source 2 (cameras here: 0, 2)", "--source 0"),
+        (["video0"], 1, "try --source 0 (cameras here: 0)", "--source 1"),
+        (["video0"], 0, "another program is using it", "--source 0"),
+    ],
+)
+def test_missing_webcam_suggests_another_index_never_the_failed_one(
+    tmp_path: Path, devices: list[str], index: int, says: str, never: str
+) -> None:
+    for name in [*devices, "video-meta"]:
+        (tmp_path / name).touch()
+    hint = other_cameras_hint(index, tmp_path)
+    assert says in hint and never not in hint
 
 
 def test_negative_webcam_index() -> None:

@@ -42,7 +42,10 @@ def test_overrides_beat_the_level_and_can_switch_a_rule_off() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"hips_sag": {"below": -0.1}}, "plank has no rule 'hips_sag'; its rules:"),
+        (
+            {"hips_sag": {"below": -0.1}},
+            "plank has no rule 'hips_sag' (did you mean 'hips_sagging'?); its rules:",
+        ),
         ({"hips_sagging": {"under": -0.1}}, "unknown key(s) ['under']; allowed: above, below"),
         ({"hips_sagging": {"above": 0.1}}, "fires below its threshold: set below"),
         ({"hips_sagging": {"below": "low"}}, "hips_sagging.below: must be a number"),
@@ -65,6 +68,26 @@ def test_bad_overrides(overrides: dict, message: str) -> None:
 def test_bad_rule_args(arg: str, message: str) -> None:
     with pytest.raises(StrictnessError, match=message):
         parse_rule_args([arg])
+
+
+@pytest.mark.parametrize("arg", ["nonsense=3", "nonsense=off", "nonsense", "nonsense.below=1"])
+def test_a_rule_the_exercise_lacks_is_named_whatever_the_form(arg: str) -> None:
+    """The unknown code is the likelier mistake, so it is said before the form is judged."""
+    with pytest.raises(StrictnessError) as err:
+        configured(spec_for("push_up"), None, [arg], None)
+    assert str(err.value) == (
+        "push_up has no rule 'nonsense'; its rules: hips_piked, hips_sagging, shallow_depth"
+    )
+
+
+def test_a_near_miss_rule_code_gets_the_closest_one() -> None:
+    with pytest.raises(StrictnessError, match=r"\(did you mean 'hips_sagging'\?\)"):
+        configured(spec_for("push_up"), None, ["hip_sagging.below=-0.1"], None)
+
+
+def test_a_known_rule_without_a_key_shows_the_keyed_form() -> None:
+    with pytest.raises(StrictnessError, match=r"write hips_sagging\.KEY=3 \(KEY: above"):
+        configured(spec_for("push_up"), None, ["hips_sagging=3"], None)
 
 
 def test_config_file_then_command_line(tmp_path: Path) -> None:
