@@ -95,6 +95,21 @@ def test_back_routine_warms_up_first_and_stretches_last() -> None:
 
 
 @pytest.mark.parametrize("name", ["thigh", "back"])
+def test_a_step_target_is_the_exercise_spec_target(name: str) -> None:
+    """One reading of the article's numbers everywhere: where a step and its exercise's spec
+    both give a target, they agree (the lunge step said 20 per side, the spec 30 reps)."""
+    from posecheck.specs import spec_for
+
+    for step in routine_for(name).steps:
+        spec = spec_for(step.exercise)
+        shared = set(step.target) & set(spec.targets)
+        assert {k: step.target[k] for k in shared} == {k: spec.targets[k] for k in shared}, (
+            step.exercise
+        )
+        assert not step.target or shared, (step.exercise, dict(step.target), spec.targets)
+
+
+@pytest.mark.parametrize("name", ["thigh", "back"])
 def test_routine_files_name_existing_exercises_and_quote_the_article(name: str) -> None:
     r = load_routine(ROUTINES_DIR / f"{name}.toml")
     assert {s.exercise for s in r.steps} <= set(available())
