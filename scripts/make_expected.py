@@ -13,6 +13,7 @@ from pathlib import Path
 
 KEYS = (
     "exercise",
+    "view",
     "facing",
     "reps",
     "partial_reps",
@@ -23,6 +24,8 @@ KEYS = (
     "clean",
     "confidence",
     "control",
+    "hold_spans_s",
+    "slouch_spans_s",
 )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from posecheck.specs import spec_for
@@ -29,6 +32,8 @@ def check_counts(name: str, clip: dict, report: dict) -> None:
             f"{name}: good-form hold {good:.2f} s, labelled {clip['hold_s']} s"
         )
         return
+    if "reps" not in clip:
+        raise AssertionError(f"{name}: no reps or hold_s labelled, and no other count to check")
     reps = summary["reps"]
     tol = clip.get("reps_tolerance", 0)
     low, high = clip["reps"] - tol, clip["reps"] + clip.get("partial_reps", 0) + tol
@@ -51,3 +56,25 @@ def check_issues(name: str, clip: dict, report: dict) -> None:
     assert required <= raised, f"{name}: missing required {required - raised}"
     allowed = required | optional_issues(clip)
     assert raised <= allowed, f"{name}: raised {raised - allowed}, a fault nobody saw"
+
+
+STATUS_FILE = Path(__file__).with_name("clip_status.toml")
+STATUS: dict[str, dict] = tomllib.loads(STATUS_FILE.read_text())
+
+
+def status_marks(name: str, check: str, reviewed: bool = True) -> list[pytest.MarkDecorator]:
+    """The marks for one check of one clip: a strict xfail with its reason while the clip
+    is listed as not yet right (tests/clip_status.toml); a non-strict one for a clip added
+    to the shared labels since the last review (nothing recorded or expected for it yet)."""
+    entry = STATUS.get(name)
+    if entry is not None and check in entry.get("checks", ()):
+        return [pytest.mark.xfail(strict=True, reason=f"{name}: {entry['reason']}")]
+    if not reviewed:
+        return [
+            pytest.mark.xfail(
+                strict=False,
+                reason=f"{name}: new clip, not reviewed yet (scripts/record_samples.sh, "
+                "scripts/make_expected.py, then tests/clip_status.toml)",
+            )
+        ]
+    return []

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from labelcheck import check_counts, check_issues
+from labelcheck import check_counts, check_issues, status_marks
 
 from posecheck.pipeline import analyze
 from posecheck.sources import open_source
@@ -17,11 +17,15 @@ from posecheck.specs import available, spec_for
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT / "sample_videos" / "recordings"
 EXPECTED = tomllib.loads((ROOT / "sample_videos" / "expected.toml").read_text())["clips"]
-CASES = [
-    pytest.param(name, clip, id=name)
-    for name, clip in EXPECTED.items()
-    if clip["exercise"] in available() and not clip.get("control")
-]
+
+
+def cases(check: str) -> list:
+    """One case per recorded clip with a spec, carrying the clip's status for ``check``."""
+    return [
+        pytest.param(name, clip, id=name, marks=status_marks(name, check))
+        for name, clip in EXPECTED.items()
+        if clip["exercise"] in available() and not clip.get("control")
+    ]
 
 
 def report_of(name: str, exercise: str) -> dict:
@@ -31,12 +35,12 @@ def report_of(name: str, exercise: str) -> dict:
     return report
 
 
-@pytest.mark.parametrize(("name", "clip"), CASES)
+@pytest.mark.parametrize(("name", "clip"), cases("counts"))
 def test_counts_and_holds_match_labels(name: str, clip: dict) -> None:
     check_counts(name, clip, report_of(name, clip["exercise"]))
 
 
-@pytest.mark.parametrize(("name", "clip"), CASES)
+@pytest.mark.parametrize(("name", "clip"), cases("issues"))
 def test_issues_match_labels(name: str, clip: dict) -> None:
     check_issues(name, clip, report_of(name, clip["exercise"]))
 
@@ -48,21 +52,23 @@ def test_control_clip_counts_nothing(exercise: str) -> None:
     assert report["issues"] == []
 
 
-def test_facing_side_matches_labels() -> None:
+@pytest.mark.parametrize(
+    ("name", "clip"),
+    [p for p in cases("facing") if p.values[1].get("facing") in ("left", "right")],
+)
+def test_facing_side_matches_labels(name: str, clip: dict) -> None:
     """The side the checker judges is the side the labeller saw nearer the camera."""
     from posecheck.checker import Checker
     from posecheck.recording import load_recording
 
-    for name, clip in EXPECTED.items():
-        if clip.get("facing") not in ("left", "right") or clip["exercise"] not in available():
-            continue
-        checker = Checker(spec_for(clip["exercise"]))
-        sides = []
-        for frame in load_recording(RECORDINGS / f"{name}.npz").frames():
-            state = checker.update(frame).state
-            if state.side is not None:
-                sides.append(state.side)
-        assert sides.count(clip["facing"]) / len(sides) > 0.8, (name, clip["facing"])
+    checker = Checker(spec_for(clip["exercise"]))
+    sides = []
+    for frame in load_recording(RECORDINGS / f"{name}.npz").frames():
+        state = checker.update(frame).state
+        if state.side is not None:
+            sides.append(state.side)
+    assert sides, f"{name}: no frame judged"
+    assert sides.count(clip["facing"]) / len(sides) > 0.8, (name, clip["facing"])
 
 
 @pytest.mark.parametrize("clip", ["lunge_alternating_side_a", "lunge_walking_side_b"])
@@ -76,10 +82,16 @@ def test_real_lunges_are_not_squats(clip: str) -> None:
 #: Recordings where another exercise's spec may count reps, and why that is right.
 FAMILY = {
     ("glute_bridge", "single_leg_bridge_side_portrait_a"): "a one-leg bridge is a bridge",
+    # The same hip hinge; the landmarks cannot see whether the hands hold a weight.
+    ("loaded_forward_bend", "forward_bend_crossed_oblique_a"): "an unloaded forward bend",
 }
 
 
-def test_no_spec_counts_reps_on_another_exercise() -> None:
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, id=n, marks=status_marks(n, "crosscheck")) for n in EXPECTED],
+)
+def test_no_spec_counts_reps_on_another_exercise(name: str) -> None:
     """A rep counted is a rep done: run on a clip of some other exercise, every spec counts
     nothing (the bridges once counted donkey kicks: on all fours, a kicking leg's hip
     opens like a bridge's)."""
@@ -87,14 +99,14 @@ def test_no_spec_counts_reps_on_another_exercise() -> None:
     from posecheck.events import Rep
     from posecheck.recording import load_recording
 
+    clip = EXPECTED[name]
+    frames = list(load_recording(RECORDINGS / f"{name}.npz").frames())
     counted = []
-    for name, clip in EXPECTED.items():
-        frames = list(load_recording(RECORDINGS / f"{name}.npz").frames())
-        for exercise in available():
-            if exercise == clip["exercise"] or (exercise, name) in FAMILY:
-                continue
-            checker = Checker(spec_for(exercise))
-            reps = sum(isinstance(e, Rep) for f in frames for e in checker.update(f).events)
-            if reps:
-                counted.append((exercise, name, reps))
+    for exercise in available():
+        if exercise == clip["exercise"] or (exercise, name) in FAMILY:
+            continue
+        checker = Checker(spec_for(exercise))
+        reps = sum(isinstance(e, Rep) for f in frames for e in checker.update(f).events)
+        if reps:
+            counted.append((exercise, reps))
     assert counted == []
