@@ -45,8 +45,17 @@ def test_parallel_equals_sequential(clip: str, exercise: str, model_path: Path) 
     assert not result.partial
     assert outcome(par) == outcome(seq)
     assert par["summary"]["good_hold_s"] == pytest.approx(seq["summary"]["good_hold_s"], abs=0.25)
+    signal = spec_for(exercise).reps.signal if par["reps"] else None
     for a, b in zip(par["reps"], seq["reps"], strict=True):
-        assert a["side"] == b["side"] and a["t_peak"] == pytest.approx(b["t_peak"], abs=0.2)
+        assert a["side"] == b["side"]
+        # A flat bottom has no single time: on pushup_hip_sag_side_a the elbow sits at
+        # 102-103 degrees from 2.2 to 2.9 s, and a few pixels of landmark noise (tracking
+        # restarts at a seam, or another CPU's kernels) move the minimum anywhere on that
+        # plateau. What must agree is the depth reached, and that each run's peak lies
+        # inside the other run's rep.
+        assert a["at_peak"][signal] == pytest.approx(b["at_peak"][signal], abs=4.0)
+        assert b["t_start"] <= a["t_peak"] <= b["t_end"]
+        assert a["t_start"] <= b["t_peak"] <= a["t_end"]
 
 
 class SlowConsumerProbe(ParallelPoseSource):
