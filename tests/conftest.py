@@ -12,6 +12,12 @@ from posecheck.models import ModelError
 
 #: The third-party clips live beside the checkout, never in it.
 SHARED_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
+#: The two source articles, by the titles the specs and routines cite them with.
+SEEDS = SHARED_VIDEOS.parent / "seeds"
+ARTICLES = {
+    "Exercises for the back of the thigh": SEEDS / "000_329d5685ed08edf1.txt",
+    "How to lose weight in the back": SEEDS / "004_d72823b1f54fb0ef.txt",
+}
 #: One model cache for the whole test run (and across runs), apart from the user's own.
 TEST_CACHE = Path(
     os.environ.get("POSECHECK_TEST_CACHE") or Path.home() / ".cache" / "posecheck-test"

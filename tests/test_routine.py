@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ARTICLES
 
 from posecheck import cli_routine, sources
 from posecheck.cli_routine import RunOptions, run_routine, step_sources
@@ -35,7 +36,6 @@ from posecheck.specs import available
 
 ROOT = Path(__file__).resolve().parents[1]
 REC = ROOT / "sample_videos" / "recordings"
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 def words(text: str) -> str:
@@ -47,7 +47,7 @@ def words(text: str) -> str:
 
 def test_thigh_routine_is_the_articles_seven_steps_in_order() -> None:
     r = routine_for("thigh")
-    assert r.file == "thigh.toml" and r.source == "000_329d5685ed08edf1.txt"
+    assert r.file == "thigh.toml" and r.source == "Exercises for the back of the thigh"
     assert [(s.exercise, dict(s.target)) for s in r.steps] == [
         ("jump_rope", {"duration_s": 300.0}),
         ("lunge", {"reps_per_side": 20.0}),
@@ -114,7 +114,7 @@ def test_routine_files_name_existing_exercises_and_quote_the_article(name: str) 
     r = load_routine(ROUTINES_DIR / f"{name}.toml")
     assert {s.exercise for s in r.steps} <= set(available())
     assert all(s.quote.strip() for s in r.steps)
-    article = SEEDS / r.source
+    article = ARTICLES[r.source]
     if not article.is_file():
         pytest.skip(f"seed article {article} not present")
     text = words(article.read_text(encoding="utf-8"))
