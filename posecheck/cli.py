@@ -156,8 +156,10 @@ def cmd_specs_validate(args: argparse.Namespace) -> int:
             bad += 1
             print(f"INVALID {exc}", file=sys.stderr)
         else:
+            signals, rules = len(spec.signals), len(spec.rules)
             print(
-                f"ok      {f}: {spec.title}, {len(spec.signals)} signals, {len(spec.rules)} rules"
+                f"ok      {f}: {spec.title}, {signals} signal{'' if signals == 1 else 's'}, "
+                f"{rules} rule{'' if rules == 1 else 's'}"
             )
     return 1 if bad else 0
 
