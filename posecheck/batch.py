@@ -29,6 +29,9 @@ class Entry:
     html: str | None
     summary: dict[str, Any] | None
     error: str | None = None
+    exercise: str | None = None  # the spec's name ("push_up")
+    title: str | None = None  # and its title ("Push-up"), shown in the index
+    kind: str | None = None  # reps | hold: which of the two the index shows
 
 
 def videos_in(folder: Path) -> list[Path]:
@@ -56,7 +59,17 @@ def run_batch(
             entries.append(Entry(f.name, None, None, None, str(exc)))
             continue
         html_name = f"{f.stem}.html" if wrote_html else None
-        entries.append(Entry(f.name, json_path.name, html_name, report["summary"]))
+        entries.append(
+            Entry(
+                f.name,
+                json_path.name,
+                html_name,
+                report["summary"],
+                exercise=report.get("exercise"),
+                title=report.get("title"),
+                kind=report.get("kind"),
+            )
+        )
     write_index(entries, out_dir)
     return entries
 
@@ -73,21 +86,20 @@ def write_index(entries: list[Entry], out_dir: Path) -> None:
             )
             continue
         s = e.summary or {}
-        sides = ", ".join(f"{k} {v}" for k, v in s.get("reps_by_side", {}).items())
-        reps = f"{s.get('reps', 0)}" + (f" ({sides})" if sides else "")
-        hold = format_time(s.get("hold_s") or 0.0)
         issues = ", ".join(f"{k} x{v}" for k, v in s.get("issue_counts", {}).items()) or "none"
         link = e.html or e.report or ""
         rows.append(
             f"<tr><td><a href='{html.escape(link)}'>{html.escape(e.file)}</a></td>"
-            f"<td>{html.escape(reps)}</td><td>{hold}</td><td>{html.escape(issues)}</td>"
+            f"<td>{html.escape(e.title or e.exercise or '')}</td>"
+            f"<td>{html.escape(result_text(e))}</td>"
+            f"<td>{html.escape(issues)}</td>"
             f"<td><a href='{html.escape(e.report or '')}'>json</a></td></tr>"
         )
     page = (
         "<!doctype html><meta charset=utf-8><title>posecheck reports</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:.3em .6em}.err{color:#b00}</style>"
-        "<h1>posecheck reports</h1><table><tr><th>file</th><th>reps</th><th>hold</th>"
+        "<h1>posecheck reports</h1><table><tr><th>file</th><th>exercise</th><th>result</th>"
         "<th>issues</th><th>data</th></tr>" + "".join(rows) + "</table>"
     )
     tmp = out_dir / ".index.html.tmp"
@@ -95,9 +107,28 @@ def write_index(entries: list[Entry], out_dir: Path) -> None:
     tmp.replace(out_dir / "index.html")
 
 
+def result_text(e: Entry) -> str:
+    """What the file's exercise measures: reps for a rep exercise, the hold for a hold (a
+    rep exercise showed ``hold 0:00.0``); both when a session has both, as the summary."""
+    s = e.summary or {}
+    parts = []
+    if e.kind != "hold" or s.get("reps"):
+        sides = ", ".join(f"{k} {v}" for k, v in s.get("reps_by_side", {}).items())
+        parts.append(f"{s.get('reps', 0)} reps" + (f" ({sides})" if sides else ""))
+    if e.kind == "hold" or s.get("holds"):
+        # the same figures as the terminal summary (the larger of the two timers)
+        hold = max(s.get("hold_s") or 0.0, s.get("live_hold_s") or 0.0)
+        good = max(s.get("good_hold_s") or 0.0, s.get("live_good_hold_s") or 0.0)
+        parts.append(f"hold {format_time(hold)} (good form {format_time(good)})")
+    return "; ".join(parts)
+
+
 def _entry_dict(e: Entry) -> dict[str, Any]:
     return {
         "file": e.file,
+        "exercise": e.exercise,
+        "title": e.title,
+        "kind": e.kind,
         "report": e.report,
         "html": e.html,
         "summary": e.summary,

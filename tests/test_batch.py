@@ -30,9 +30,25 @@ def test_folder_analysis_writes_reports_and_an_index(tmp_path: Path, capsys) -> 
     assert by_file["pushup_side_a.npz"]["summary"]["reps"] == 2
     sag = json.loads((out / "pushup_hip_sag_side_a.json").read_text())
     assert [i["code"] for i in sag["issues"]] == ["hips_sagging"]
+    assert by_file["pushup_side_a.npz"]["exercise"] == "push_up"
     page = (out / "index.html").read_text()
     assert page.count("<tr>") == 4 and "hips_sagging x1" in page
+    assert "<th>exercise</th>" in page and "<td>Push-up</td><td>2 reps</td>" in page
+    assert "hold" not in page  # a rep exercise shows its reps only
     assert "2 of 3 files analysed" in stdout and "broken.mp4: cannot open" in stderr
+
+
+def test_index_shows_a_hold_for_a_hold_exercise(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    shutil.copy(REC / "plank_forearm_side_a.npz", folder)
+    out = tmp_path / "reports"
+    code = main(["analyze", str(folder), "-e", "plank", "--out-dir", str(out), "--no-progress"])
+    capsys.readouterr()
+    assert code == 0
+    page = (out / "index.html").read_text()
+    assert "<td>Plank</td><td>hold 0:11.0 (good form 0:10.7)</td>" in page
+    assert "reps" not in page
 
 
 def test_empty_folder_and_conflicting_options(tmp_path: Path, capsys) -> None:
