@@ -249,7 +249,11 @@ def register(subparsers: Any) -> None:
         ),
     )
     ro.add_argument("routine", nargs="?", help="routine name (--list) or a routine .toml file")
-    ro.add_argument("--list", action="store_true", help="list the built-in routines")
+    ro.add_argument(
+        "--list",
+        action="store_true",
+        help="list the built-in routines; with a routine name, that routine's steps",
+    )
     ro.add_argument("--show", action="store_true", help="print the steps and notes, run nothing")
     ro.add_argument(
         "--source",
@@ -333,6 +337,12 @@ def cmd_routine(args: argparse.Namespace) -> int:
     from .session_log import check_sessions_dir, default_sessions_dir
     from .strictness import configured, default_config_path
 
+    if args.list and args.routine:  # one routine: its steps, one a line (--show: in full)
+        routine = routine_for(args.routine)
+        print(f"{routine.title} ({routine.name}):")
+        for i, step in enumerate(routine.steps, 1):
+            print(f"  {i}. {step.exercise:26s} {target_text(step.target)}")
+        return 0
     if args.list:
         for name in available_routines():
             r = routine_for(name)

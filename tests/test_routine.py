@@ -333,6 +333,11 @@ def test_routine_command(short: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert str(err.value).startswith(f"cannot write session logs to directory {tmp_path}/f/logs")
     assert run_cli(["routine", "--list"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("thigh        Back of the thigh: ")
+    assert run_cli(["routine", "thigh", "--list"]) == 0  # that routine's steps, no other's
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Back of the thigh (thigh):" and len(lines) == 8
+    assert lines[2].split() == ["2.", "lunge", "20", "reps", "per", "side"]
+    assert not any("march" in line for line in lines)
 
 
 class CtrlCAfter:
