@@ -1,11 +1,12 @@
 """One self-contained HTML page per analysis: summary, signal plot, issue pictures, rep table.
 
 A coach opens the page from an e-mail or a shared folder, often offline, so everything is
-inside it: CSS inline, the plot as a PNG data URI, issue pictures as JPEG data URIs, no
-JavaScript and no network. :func:`build_html` is a pure function of the report dict
-(``posecheck.report``), the per-frame signal series and the thumbnails; recording those
-during a run is :mod:`posecheck.html_sink`'s job. Every text from outside (names, messages,
-file paths) is escaped.
+inside it: CSS inline, the plot as a PNG data URI, issue pictures as JPEG data URIs and
+issue clips as H.264 MP4 data URIs in ``<video>`` (muted, looping, with controls, the
+moment as the poster), no JavaScript and no network. :func:`build_html` is a pure function
+of the report dict (``posecheck.report``), the per-frame signal series and the media;
+recording those during a run is :mod:`posecheck.html_sink`'s job. Every text from outside
+(names, messages, file paths) is escaped.
 
 matplotlib (a mediapipe dependency) is imported inside :func:`plot_png` only, so importing
 posecheck stays fast; without it the page says why there is no plot.
@@ -25,6 +26,7 @@ from posecheck.report_text import format_time
 
 __all__ = [
     "MAX_POINTS",
+    "Clip",
     "PlotGuide",
     "Series",
     "Thumbnail",
@@ -41,6 +43,19 @@ class Thumbnail:
 
     t: float
     jpeg: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """A few seconds around an issue: an MP4 (H.264, or VP9 where there is no H.264
+    encoder) from ``t_start`` to ``t_end``, and its poster, a JPEG of the frame at
+    ``t_poster``."""
+
+    t_start: float
+    t_end: float
+    t_poster: float
+    mp4: bytes
+    poster: bytes
 
 
 def _e(x: object) -> str:
@@ -99,6 +114,7 @@ tr.bad td{background:#fdf0ea}.code{font-family:ui-monospace,monospace;color:#b33
 .bar i{display:block;height:10px;border-radius:5px;background:#3a78c2}.bar i.met{background:#2e9a48}
 img.plot{width:100%;display:block;background:#fff;border-radius:10px;box-shadow:0 1px 3px #0002}
 img.thumb{display:block;border-radius:6px;max-width:240px}
+video.clip{display:block;border-radius:6px;max-width:360px;background:#000}
 .muted{color:#6b7480}footer{margin-top:30px;color:#6b7480;font-size:13px}
 """
 
@@ -176,7 +192,32 @@ def _summary(report: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _issues(report: Mapping[str, Any], thumbs: Mapping[int, Thumbnail], note: str | None) -> str:
+def _media_cell(index: int, thumb: Thumbnail | None, clip: Clip | None) -> str:
+    """The issue's clip (its moment as the poster), else its still, else why there is none."""
+    if clip is not None:
+        when = format_time(clip.t_poster)
+        span = f"{format_time(clip.t_start)}–{format_time(clip.t_end)}"
+        return (
+            f'<video class="clip" id="clip-{index}" muted loop controls playsinline '
+            f'preload="auto" aria-label="clip {span}, frame shown at {when}" '
+            f'poster="{_data_uri("image/jpeg", clip.poster)}" '
+            f'src="{_data_uri("video/mp4", clip.mp4)}"></video>'
+            f'<span class="muted">clip {span}, frame at {when}</span>'
+        )
+    if thumb is not None:
+        when = format_time(thumb.t)
+        src = _data_uri("image/jpeg", thumb.jpeg)
+        pic = f'<img class="thumb" id="thumb-{index}" alt="frame at {when}" src="{src}">'
+        return pic + f'<span class="muted">frame at {when}</span>'
+    return '<span class="muted">no picture</span>'
+
+
+def _issues(
+    report: Mapping[str, Any],
+    thumbs: Mapping[int, Thumbnail],
+    note: str | None,
+    clips: Mapping[int, Clip],
+) -> str:
     issues = report.get("issues", [])
     if not issues:
         return '<h2>Form issues</h2><p id="no-issues">No form issues.</p>'
@@ -192,21 +233,15 @@ def _issues(report: Mapping[str, Any], thumbs: Mapping[int, Thumbnail], note: st
         out.append(f'<p class="muted" id="thumb-note">{_e(note)}</p>')
     rows = []
     for x in issues:
-        th = thumbs.get(x["index"])
-        pic = '<span class="muted">no picture</span>'
-        if th is not None:
-            when = format_time(th.t)
-            src = _data_uri("image/jpeg", th.jpeg)
-            pic = f'<img class="thumb" id="thumb-{x["index"]}" alt="frame at {when}" src="{src}">'
-            pic += f'<span class="muted">frame at {when}</span>'
+        i = x["index"]
         cells = [
-            f"!{x['index']}",
+            f"!{i}",
             format_time(x["t_start"]),
             format_time(x["t_end"]),
             f"{_code(x['code'])}<br>{_e(x['message'])}",
             _num(x["value"], "{:.3g}"),
             str(x["rep_index"] or ""),
-            pic,
+            _media_cell(i, thumbs.get(i), clips.get(i)),
         ]
         rows.append(_tr(cells, "issue", num=(0, 1, 2, 4, 5)))
     heads = ("#", "from", "to", "issue", "value", "rep", "picture")
@@ -279,8 +314,10 @@ def build_html(
     guide: PlotGuide | None = None,
     thumbnails: Mapping[int, Thumbnail] | None = None,
     thumbnail_note: str | None = None,
+    clips: Mapping[int, Clip] | None = None,
 ) -> str:
-    """The whole page as one string. ``thumbnails`` maps an issue's ``index`` to its picture."""
+    """The whole page as one string. ``thumbnails`` and ``clips`` map an issue's ``index``
+    to its picture and its clip (shown instead of the picture)."""
     guide = guide if guide is not None else PlotGuide()
     src = report["source"]
     title = _e(report["title"])
@@ -300,7 +337,8 @@ def build_html(
             "early; the totals cover only what was processed.</div>"
         )
     parts += [_summary(report), "<h2>Signals over time</h2>", _plot(report, series, guide)]
-    parts += [_issues(report, thumbnails or {}, thumbnail_note), _reps(report, guide.rep_signal)]
+    parts.append(_issues(report, thumbnails or {}, thumbnail_note, clips or {}))
+    parts.append(_reps(report, guide.rep_signal))
     parts.append(_holds(report))
     model = report.get("model") or {}
     foot = f"{_e(report['generator'])} · {src['frames']} frames at {_num(src['fps'])} fps"

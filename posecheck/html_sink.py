@@ -14,9 +14,16 @@ judged on a rep is pictured at the rep's peak (the bottom of the push-up), a hel
 the kept frame nearest the middle of its span: at its start the fault has only just begun
 and barely shows.
 
+Issue clips: the first ``max_clips`` issues also get a clip of the sampled frames within
+``clip_half_s`` of their moment (so about 10 frames a second; after the issue was reported
+no more frames are waited for), shown in the page as a looping H.264 video with the
+moment as its poster (:mod:`posecheck.issue_media`). For that the ring also keeps each
+sample's whole frame as a JPEG, its longer side at most ``clip_longest`` px.
+
 When the frames carry no image (the CLI's parallel pose source, which keeps no images),
 the chosen frames' poses are kept and, on close, the video file is read once up to the
-last of them to cut their pictures. A landmark recording has no video: the page says so.
+last of them to cut their pictures and clips. A landmark recording has no video: the page
+says so.
 """
 
 from __future__ import annotations
@@ -30,110 +37,46 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from posecheck.events import Event, FrameResult, Issue, Rep
-from posecheck.html_report import PlotGuide, Series, Thumbnail, build_html, guide_from_spec
-from posecheck.landmarks import SKELETON, PoseFrame
-from posecheck.render import VISIBILITY_THRESHOLD
+from posecheck.html_report import (
+    Clip,
+    PlotGuide,
+    Series,
+    Thumbnail,
+    build_html,
+    guide_from_spec,
+)
+from posecheck.issue_media import (
+    ClipBuilder,
+    Cut,
+    cut,
+    decode_jpeg,
+    picture,
+    sample_jpeg,
+    thumbnail,
+)
+from posecheck.landmarks import PoseFrame
 from posecheck.report import ReportBuilder, SessionInfo
 from posecheck.report_files import atomic_write_text, check_writable_dir
 from posecheck.sinks import BaseSink
 from posecheck.sources import SourceError
 from posecheck.spec_model import ExerciseSpec, SpecError
 from posecheck.specs import spec_for
-
-_FAULT_BONE, _JOINT = (30, 70, 255), (255, 255, 255)  # BGR: render.py's fault colour
+from posecheck.video_encode import VideoEncodeError, pick_encoder
 
 
 @dataclass(frozen=True, slots=True)
 class _Shot:
-    """One sampled moment: its pose and, when the frame had an image, a cut-out of it."""
+    """One sampled moment: its pose and, when the frame had an image, a cut-out of the
+    person (for the still) and the whole frame, shrunk (for a clip)."""
 
     t: float
     index: int
     pose_frame: PoseFrame
-    cut: _Cut | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Cut:
-    """A small JPEG of the region ``box`` (x0, y0, x1, y1 in frame pixels) of a frame."""
-
-    jpeg: bytes
-    box: tuple[int, int, int, int]
-    frame_size: tuple[int, int]
-
-
-def _body_box(pose_frame: PoseFrame | None, w: int, h: int) -> tuple[int, int, int, int]:
-    """The region around the person, with a margin; the whole frame when nobody is seen.
-
-    People often fill a fifth of a side-on clip: a 240 px picture of the whole frame
-    would show a stick figure, so the picture is cut to the body (never below a third of
-    the frame, so a close-up still shows some surroundings).
-    """
-    pose = pose_frame.pose if pose_frame is not None else None
-    if pose is None:
-        return 0, 0, w, h
-    ok = pose.visibility >= VISIBILITY_THRESHOLD
-    xy = pose.image[ok if ok.sum() >= 4 else slice(None), :2] * np.array([w, h])
-    (x0, y0), (x1, y1) = np.clip(xy.min(axis=0), 0, [w, h]), np.clip(xy.max(axis=0), 0, [w, h])
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    bw = max((x1 - x0) * 1.4, w / 3, 16.0)
-    bh = max((y1 - y0) * 1.4, h / 3, 16.0)
-    left, top = (
-        int(np.clip(cx - bw / 2, 0, max(0, w - bw))),
-        int(np.clip(cy - bh / 2, 0, max(0, h - bh))),
-    )
-    return left, top, min(w, left + round(bw)), min(h, top + round(bh))
-
-
-def _cut(image_bgr: np.ndarray, pose_frame: PoseFrame | None, width: int) -> _Cut:
-    """The body's region of a frame, shrunk to ``width`` (taller pictures: 4/3 of it)."""
-    h, w = image_bgr.shape[:2]
-    box = _body_box(pose_frame, w, h)
-    region = image_bgr[box[1] : box[3], box[0] : box[2]]
-    rh, rw = region.shape[:2]
-    scale = min(width / rw, width * 4 / 3 / rh, 1.0)
-    size = (max(1, round(rw * scale)), max(1, round(rh * scale)))
-    small = cv2.resize(region, size, interpolation=cv2.INTER_AREA)
-    good, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 90])
-    if not good:
-        raise ValueError("JPEG encoding of a thumbnail failed")
-    return _Cut(buf.tobytes(), box, (w, h))
-
-
-def _picture(cut: _Cut, pose_frame: PoseFrame | None) -> bytes:
-    """The cut-out with the skeleton drawn in the fault colour: the pose that was wrong.
-
-    Drawn at thumbnail size rather than shrinking the full overlay: the HUD text would be
-    unreadable at 240 px and hide the body the picture is meant to show.
-    """
-    small = cv2.imdecode(np.frombuffer(cut.jpeg, np.uint8), cv2.IMREAD_COLOR)
-    pose = pose_frame.pose if pose_frame is not None else None
-    if pose is not None:
-        x0, y0, x1, _ = cut.box
-        scale = small.shape[1] / max(1, x1 - x0)
-        full = np.array(cut.frame_size, dtype=np.float64)
-        xy = (np.clip(pose.image[:, :2], -2.0, 3.0) * full - [x0, y0]) * scale
-        pts = np.rint(xy).astype(np.int32)
-        ok = pose.visibility >= VISIBILITY_THRESHOLD
-        for a, b in SKELETON:
-            if ok[int(a)] and ok[int(b)]:
-                p, q = pts[int(a)], pts[int(b)]
-                cv2.line(small, (int(p[0]), int(p[1])), (int(q[0]), int(q[1])), _FAULT_BONE, 2, 16)
-        for j in np.flatnonzero(ok):
-            cv2.circle(small, (int(pts[j, 0]), int(pts[j, 1])), 2, _JOINT, -1, 16)
-    good, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 82])
-    if not good:
-        raise ValueError("JPEG encoding of a thumbnail failed")
-    return buf.tobytes()
-
-
-def thumbnail(image_bgr: np.ndarray, pose_frame: PoseFrame | None, width: int = 240) -> bytes:
-    """A small JPEG of the person in a frame, skeleton drawn in the fault colour."""
-    return _picture(_cut(image_bgr, pose_frame, width), pose_frame)
+    cut: Cut | None
+    frame: bytes | None = None
 
 
 class HtmlReportSink(BaseSink):
@@ -142,7 +85,7 @@ class HtmlReportSink(BaseSink):
     ``spec`` should be the spec the checker runs (with strictness and rule overrides), so
     the plot shows the thresholds actually used; without it the built-in spec of the
     session's exercise is used. ``.html`` and ``.report`` hold the page and the report
-    dict after ``close``.
+    dict after ``close``. ``max_clips=0`` gives stills only.
     """
 
     def __init__(
@@ -154,12 +97,20 @@ class HtmlReportSink(BaseSink):
         max_thumbnails: int = 48,
         ring_s: float = 12.0,
         sample_s: float = 0.1,
+        max_clips: int = 8,
+        clip_width: int = 480,
+        clip_half_s: float = 1.25,
+        clip_longest: int = 960,
     ) -> None:
         self.path = Path(path)
         self.spec = spec
         self.thumb_width = thumb_width
         self.max_thumbnails = max_thumbnails
         self.sample_s = sample_s
+        self.max_clips = max_clips
+        self.clip_width = clip_width
+        self.clip_half_s = clip_half_s
+        self.clip_longest = clip_longest
         self._ring_len = max(2, round(ring_s / sample_s))
         self.html: str | None = None
         self.report: dict[str, Any] | None = None
@@ -181,6 +132,7 @@ class HtmlReportSink(BaseSink):
         self._active: tuple[str, ...] = ()
         self._peaks: dict[int, float] = {}  # rep index -> t_peak, to picture rep issues
         self._chosen: dict[int, _Shot] = {}  # issue index -> its moment
+        self._windows: dict[int, list[_Shot]] = {}  # issue index -> its clip's samples
         self._issues = 0
         self._last_sample = -np.inf
 
@@ -200,10 +152,12 @@ class HtmlReportSink(BaseSink):
             values.append(state.signals.get(name, np.nan) if seen else np.nan)
         if pose_frame.t - self._last_sample >= self.sample_s and pose_frame.pose is not None:
             self._last_sample = pose_frame.t
-            cut = None
+            still = frame = None
             if image_bgr is not None:
-                cut = _cut(image_bgr, pose_frame, self.thumb_width)
-            self._ring.append(_Shot(pose_frame.t, pose_frame.index, pose_frame, cut))
+                still = cut(image_bgr, pose_frame, self.thumb_width)
+                if self.max_clips > 0:
+                    frame = sample_jpeg(image_bgr, self.clip_longest)
+            self._ring.append(_Shot(pose_frame.t, pose_frame.index, pose_frame, still, frame))
         for code in state.active_issues:
             if code not in self._active:  # a fault just became sure: keep its pictures
                 self._pins[code] = list(self._ring)
@@ -221,7 +175,8 @@ class HtmlReportSink(BaseSink):
             self._builder.source_warnings = list(warnings)
 
     def _take(self, events: Sequence[Event]) -> None:
-        """Pick the moment to picture for each new issue (numbered as in the report)."""
+        """Pick the moment (and the clip's samples) for each new issue, numbered as in the
+        report."""
         for event in events:
             if isinstance(event, Rep):
                 self._peaks[event.index] = event.t_peak
@@ -230,31 +185,73 @@ class HtmlReportSink(BaseSink):
                 mid = (event.t_start + event.t_end) / 2
                 at = self._peaks.get(event.rep_index or 0, mid)
                 shots = [*self._ring, *self._pins.pop(event.code, [])]
-                if shots and len(self._chosen) < self.max_thumbnails:
-                    self._chosen[self._issues] = min(shots, key=lambda s: abs(s.t - at))
+                if not shots or len(self._chosen) >= self.max_thumbnails:
+                    continue
+                moment = min(shots, key=lambda s: abs(s.t - at))
+                self._chosen[self._issues] = moment
+                if len(self._windows) < self.max_clips:
+                    near = {s.index: s for s in shots if abs(s.t - moment.t) <= self.clip_half_s}
+                    if len(near) >= 3:
+                        self._windows[self._issues] = sorted(near.values(), key=lambda s: s.t)
 
-    def _thumbnails(self) -> tuple[dict[int, Thumbnail], str | None]:
-        """The pictures per issue, cutting them from the video file when frames had none."""
+    def _builders(self) -> dict[int, ClipBuilder]:
+        builders = {}
+        for i, window in self._windows.items():
+            span = window[-1].t - window[0].t
+            fps = (len(window) - 1) / span if span > 0 else 1 / self.sample_s  # real time
+            poses = [s.pose_frame for s in window]
+            builders[i] = ClipBuilder(poses, self._chosen[i].index, self.clip_width, fps)
+        return builders
+
+    def _media(self) -> tuple[dict[int, Thumbnail], dict[int, Clip], str | None]:
+        """The pictures and clips per issue, cut from the video file when frames had none."""
         if not self._issues:
-            return {}, None
+            return {}, {}, None
+        notes: list[str] = []
         missing = {i: s for i, s in self._chosen.items() if s.cut is None}
-        cut: dict[int, bytes] = {}
-        note = None
-        if missing:
-            cut, note = self._cut_from_video(missing)
+        builders: dict[int, ClipBuilder] = {}
+        try:
+            if self._windows:
+                pick_encoder("mp4")
+                builders = self._builders()
+        except VideoEncodeError as exc:  # no H.264/VP9 encoder here: stills only
+            notes.append(f"No clips of the issues: {exc}.")
+        clips: dict[int, Clip] = {}
+        in_file: dict[int, ClipBuilder] = {}
+        for i, builder in builders.items():
+            if all(s.frame is not None for s in self._windows[i]):
+                for s in self._windows[i]:
+                    assert s.frame is not None
+                    builder.add(decode_jpeg(s.frame), s.index)
+                _keep(clips, i, builder)
+            else:
+                in_file[i] = builder
+        cut_stills: dict[int, bytes] = {}
+        if missing or in_file:
+            cut_stills, note = self._from_video(missing, in_file)
+            for i, builder in in_file.items():
+                _keep(clips, i, builder)
+            if note:
+                notes.append(note)
         thumbs = {
-            i: Thumbnail(s.t, _picture(s.cut, s.pose_frame) if s.cut is not None else cut[i])
+            i: Thumbnail(s.t, picture(s.cut, s.pose_frame) if s.cut is not None else cut_stills[i])
             for i, s in self._chosen.items()
-            if s.cut is not None or i in cut
+            if s.cut is not None or i in cut_stills
         }
-        if not thumbs and note is None:
-            note = "No pictures of the issues: no frame with a person was seen near them."
-        elif len(thumbs) < self._issues and note is None:
+        if not thumbs and not notes:
+            notes.append("No pictures of the issues: no frame with a person was seen near them.")
+        elif len(thumbs) < self._issues and not notes:
             shown, cap = len(thumbs), self.max_thumbnails
-            note = f"Pictures for {shown} of {self._issues} issues (at most {cap} are kept)."
-        return thumbs, note
+            notes.append(f"Pictures for {shown} of {self._issues} issues (at most {cap} are kept).")
+        if 0 < self.max_clips == len(clips) < len(thumbs):
+            n = self.max_clips
+            notes.append(f"Clips of the first {n} issue{'s' * (n > 1)}; the others have a still.")
+        return thumbs, clips, " ".join(notes) or None
 
-    def _cut_from_video(self, missing: dict[int, _Shot]) -> tuple[dict[int, bytes], str | None]:
+    def _from_video(
+        self, missing: dict[int, _Shot], builders: dict[int, ClipBuilder]
+    ) -> tuple[dict[int, bytes], str | None]:
+        """Read the video file once, up to the last frame needed, for stills and clips."""
         name = self._info.source
         if name.endswith(".npz"):
             return {}, "No pictures of the issues: this was a landmark recording, with no video."
@@ -265,15 +262,16 @@ class HtmlReportSink(BaseSink):
         wanted: dict[int, list[int]] = {}
         for i, shot in missing.items():
             wanted.setdefault(shot.index, []).append(i)
-        last = max(wanted)
+        last = max([*wanted, *(b.last_index for b in builders.values())])
         out: dict[int, bytes] = {}
         try:
             with VideoFile(name) as video:
                 for sf in video:
-                    if sf.index in wanted and sf.image is not None:
-                        for i in wanted[sf.index]:
-                            s = missing[i]
-                            out[i] = thumbnail(sf.image, s.pose_frame, self.thumb_width)
+                    if sf.image is not None:
+                        for i in wanted.get(sf.index, ()):
+                            out[i] = thumbnail(sf.image, missing[i].pose_frame, self.thumb_width)
+                        for builder in builders.values():
+                            builder.add(sf.image, sf.index)
                     if sf.index >= last:
                         break
         except SourceError as exc:
@@ -286,12 +284,19 @@ class HtmlReportSink(BaseSink):
         if self._builder is None:
             return  # never opened: nothing to write
         self.report = self._builder.build(partial)
-        thumbs, note = self._thumbnails()
+        thumbs, clips, note = self._media()
         series = Series(self._t, self._values)
-        self.html = build_html(self.report, series, self._guide, thumbs, note)
+        self.html = build_html(self.report, series, self._guide, thumbs, note, clips)
         page = self.html
 
         def _write(f: Any) -> None:
             f.write(page)
 
         atomic_write_text(self.path, _write)  # ReportError: one line naming the path
+
+
+def _keep(clips: dict[int, Clip], i: int, builder: ClipBuilder) -> None:
+    """The builder's clip under issue ``i``, if it has enough frames to be one."""
+    media = builder.finish()
+    if media is not None:
+        clips[i] = Clip(media.t_start, media.t_end, media.t_poster, media.mp4, media.poster)

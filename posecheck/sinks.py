@@ -37,6 +37,7 @@ from posecheck.report_files import (
     write_csv,
     write_json,
 )
+from posecheck.video_encode import VideoEncodeError, VideoWriter, container_for
 
 __all__ = [
     "AnnotatedVideoSink",
@@ -168,13 +169,13 @@ class _VideoFile:
     """
 
     def __init__(self) -> None:
-        self.writer: cv2.VideoWriter | None = None
+        self.writer: VideoWriter | None = None
         self.tmp: Path | None = None
         self.size: tuple[int, int] | None = None
 
     def discard(self) -> None:
         if self.writer is not None:
-            self.writer.release()
+            self.writer.abort()
             self.writer = None
         if self.tmp is not None:
             with contextlib.suppress(OSError):
@@ -184,7 +185,10 @@ class _VideoFile:
 
 
 class AnnotatedVideoSink(BaseSink):
-    """Writes the overlaid frames to an .mp4 (codec mp4v), atomically.
+    """Writes the overlaid frames to a video people can play: H.264 in .mp4, atomically.
+
+    The encoder is :mod:`posecheck.video_encode`'s choice (H.264, VP9 where this FFmpeg
+    has no H.264 encoder; a ``.webm`` name is always VP9). Frames are encoded as they come.
 
     Frames go to a hidden temp file beside ``path`` that is renamed over it on close,
     also for partial sessions (the report says ``partial``), so an interrupted run never
@@ -197,12 +201,11 @@ class AnnotatedVideoSink(BaseSink):
     frame's size, because a rotated phone clip's frames may not match the announced size.
     """
 
-    FOURCC = "mp4v"
-
     def __init__(self, path: str | os.PathLike[str], fps: float | None = None) -> None:
         self.path = Path(path)
         self.fps = fps
         self.frames_written = 0
+        self.codec: str | None = None  # "h264" or "vp9" once open
         self._info: SessionInfo | None = None
         self._file = _VideoFile()
         self._buf: np.ndarray | None = None
@@ -217,19 +220,21 @@ class AnnotatedVideoSink(BaseSink):
     def _open_writer(self, size: tuple[int, int]) -> None:
         assert self._info is not None
         self._file.discard()
+        try:
+            muxer = container_for(self.path)
+        except VideoEncodeError as exc:
+            raise ReportError(f"cannot write video {exc}") from exc
         self._file.tmp = temp_path_beside(self.path)
-        fourcc = cv2.VideoWriter_fourcc(*self.FOURCC)
-        writer = cv2.VideoWriter(str(self._file.tmp), fourcc, self._rate(self._info), size)
-        if not writer.isOpened():
-            writer.release()
+        try:
+            writer = VideoWriter(self._file.tmp, size, self._rate(self._info), muxer=muxer)
+        except (VideoEncodeError, ValueError) as exc:
             self._file.discard()
             raise ReportError(
-                f"cannot write video {self.path}: OpenCV could not open a {self.FOURCC} "
-                f"writer for {size[0]}x{size[1]}; check the directory is writable and the "
-                f"name ends in .mp4"
-            )
+                f"cannot write video {self.path} ({size[0]}x{size[1]}): {exc}"
+            ) from exc
         self._file.writer = writer
         self._file.size = size
+        self.codec = writer.encoder.codec
 
     def open(self, info: SessionInfo) -> None:
         check_writable_dir(self.path)
@@ -256,20 +261,24 @@ class AnnotatedVideoSink(BaseSink):
         if self._buf is None or self._buf.shape != image_bgr.shape:
             self._buf = np.empty_like(image_bgr)
         frame = draw_overlay(image_bgr, pose_frame, result.state, self._info, out=self._buf)
-        self._file.writer.write(frame)
+        try:
+            self._file.writer.write(frame)
+        except VideoEncodeError as exc:
+            raise ReportError(f"cannot write video {self.path}: {exc}") from exc
         self.frames_written += 1
 
     def close(self, partial: bool) -> None:
         f = self._file
         if f.writer is None or f.tmp is None:
             return  # never opened, or no frame had an image: no file
-        f.writer.release()
-        f.writer = None
+        writer, f.writer = f.writer, None
         try:
+            writer.close()
             os.replace(f.tmp, self.path)
-        except OSError as exc:
+        except (VideoEncodeError, OSError) as exc:
             f.discard()
-            raise ReportError(f"cannot write video {self.path}: {exc.strerror or exc}") from exc
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise ReportError(f"cannot write video {self.path}: {why}") from exc
         f.tmp = None
         f.size = None
 

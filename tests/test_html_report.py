@@ -4,6 +4,9 @@ and what a real browser (headless Chromium) shows of it."""
 from __future__ import annotations
 
 import base64
+import html
+import io
+import json
 import re
 import shutil
 import subprocess
@@ -15,6 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from clipframes import RecordedClip, have_clip
 from conftest import SHARED_VIDEOS
 
 from posecheck.html_report import MAX_POINTS, Series, _reduce, build_html, guide_from_spec
@@ -24,6 +28,8 @@ from posecheck.report_files import ReportError
 from posecheck.report_text import format_time
 from posecheck.sources import RecordingSource, SourceFrame, open_source
 from posecheck.specs import spec_for
+from posecheck.strictness import configured
+from posecheck.video_encode import pick_encoder
 
 REC = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -97,7 +103,9 @@ def test_per_side_page_shows_sides_progress_and_one_row_per_rep(tmp_path: Path) 
     assert len(rows) == len(report["reps"]) == 9
     assert [r[1] for r in rows] == [r["side"] for r in report["reps"]]
     assert [r[6] for r in rows] == [f"{r['at_peak']['knee_bend']:.1f}" for r in report["reps"]]
-    assert _rows(page, "progress-reps") == [["reps", "30", "9", "30%"]]
+    assert _rows(page, "progress-reps_per_side") == [
+        ["reps per side (weaker side)", "20", "4", "20%"]
+    ]
     assert "body not fully visible 2 times" in page and _rows(page, "issue") == []
     assert 'id="no-issues"' in page
 
@@ -183,8 +191,9 @@ def test_an_hours_series_is_cut_to_min_max_buckets_that_keep_every_excursion() -
 
 # --------------------------------------------------------------------------- real clips
 
+CLIP = "pushup_hip_sag_side_a"
 needs_clip = pytest.mark.skipif(
-    not (SHARED_VIDEOS / "pushup_hip_sag_side_a.mp4").is_file(),
+    not have_clip(CLIP),
     reason=f"shared clip pushup_hip_sag_side_a.mp4 not found in {SHARED_VIDEOS} (not in the repo)",
 )
 
@@ -213,9 +222,33 @@ def clip_page(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> tup
     return _clip_page(tmp_path_factory.mktemp("clip") / "r.html", model_path, parallel=False)
 
 
+def _clips(page: str) -> list[tuple[str, bytes, np.ndarray]]:
+    """Each issue clip: its id, the MP4's bytes and the poster's pixels."""
+    out = []
+    for tag in re.findall(r"<video [^>]*>", page):
+        vid = re.search(r'id="([^"]+)"', tag)
+        mp4 = re.search(r'src="data:video/mp4;base64,([A-Za-z0-9+/=]+)"', tag)
+        poster = re.search(r'poster="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', tag)
+        assert vid and mp4 and poster, f"a clip without id, video or poster: {tag[:120]}"
+        for flag in ("muted", "loop", "controls", "playsinline"):
+            assert f" {flag}" in tag
+        pixels = np.frombuffer(base64.b64decode(poster.group(1)), np.uint8)
+        out.append((vid.group(1), base64.b64decode(mp4.group(1)), cv2.imdecode(pixels, 1)))
+    return out
+
+
+def _decoded(mp4: bytes) -> tuple[str, int, int, int]:
+    """codec, width, height and frames of a clip, decoded with PyAV."""
+    import av
+
+    with av.open(io.BytesIO(mp4)) as c:
+        s = c.streams.video[0]
+        return s.codec_context.name, s.width, s.height, sum(1 for _ in c.decode(s))
+
+
 @needs_clip
 @pytest.mark.parametrize("parallel", [False, True], ids=["frames", "parallel-no-images"])
-def test_real_clip_page_has_a_picture_of_each_issue(
+def test_real_clip_page_has_a_clip_of_each_issue(
     tmp_path: Path, model_path: Path, parallel: bool, request: pytest.FixtureRequest
 ) -> None:
     if parallel:
@@ -223,15 +256,51 @@ def test_real_clip_page_has_a_picture_of_each_issue(
     else:
         report, page = request.getfixturevalue("clip_page")
     assert [i["code"] for i in report["issues"]] == ["hips_sagging"]
-    thumbs = _images(page, "image/jpeg")
-    assert len(thumbs) == len(report["issues"]) == len(_rows(page, "issue"))
-    h, w = thumbs[0].shape[:2]
-    assert w <= 240 and h <= 320 and thumbs[0].std() > 20  # small, and a real picture
+    ((vid, mp4, poster),) = _clips(page)
+    assert vid == "clip-1" and len(_rows(page, "issue")) == 1
+    codec, w, h, n = _decoded(mp4)
+    assert codec == pick_encoder().codec and w <= 480 and h <= 640 and n >= 10
+    assert poster.shape[:2] == (h, w) and poster.std() > 20  # the clip's own frame, real
+    assert len(mp4) < 150_000  # a few seconds at 480 px: the page stays light
     issue = report["issues"][0]
-    shown = re.search(r"frame at (\d+:\d+\.\d)", page)
-    assert shown and issue["t_start"] <= _seconds(shown.group(1)) <= issue["t_end"]
-    assert 'id="thumb-note"' not in page
+    m = re.search(r"clip (\d+:\d+\.\d)–(\d+:\d+\.\d), frame at (\d+:\d+\.\d)", page)
+    assert m, "the clip's span and moment are not said"
+    t0, t1, at = (_seconds(g) for g in m.groups())
+    assert issue["t_start"] <= at <= issue["t_end"] and t0 <= at <= t1 and t1 - t0 <= 2.5
+    assert not _images(page, "image/jpeg") and 'id="thumb-note"' not in page
     _self_contained(page)
+
+
+@needs_clip
+def test_without_clips_each_issue_has_a_still(tmp_path: Path) -> None:
+    """Real frames and the recording's poses (no model): ``max_clips=0`` keeps the still."""
+    spec = spec_for("push_up")
+    out = tmp_path / "r.html"
+    report, _ = analyze(RecordedClip(CLIP), spec, [HtmlReportSink(out, spec, max_clips=0)])
+    page = out.read_text(encoding="utf-8")
+    assert "<video" not in page
+    (thumb,) = _images(page, "image/jpeg")
+    h, w = thumb.shape[:2]
+    assert w <= 240 and h <= 320 and thumb.std() > 20  # small, and a real picture
+    shown = re.search(r"frame at (\d+:\d+\.\d)", page)
+    issue = report["issues"][0]
+    assert shown and issue["t_start"] <= _seconds(shown.group(1)) <= issue["t_end"]
+
+
+@pytest.mark.skipif(not have_clip("pushup_side_a"), reason="shared clip pushup_side_a.mp4 absent")
+def test_clips_are_capped_and_the_rest_keep_their_still(tmp_path: Path) -> None:
+    """Every rep made an issue (a depth no push-up reaches): one clip, then stills."""
+    spec = configured(spec_for("push_up"), None, ["shallow_depth.above=0"], None)
+    out = tmp_path / "r.html"
+    sink = HtmlReportSink(out, spec, max_clips=1)
+    report, _ = analyze(RecordedClip("pushup_side_a"), spec, [sink])
+    page = out.read_text(encoding="utf-8")
+    assert [i["code"] for i in report["issues"]] == ["shallow_depth"] * 2
+    assert [c[0] for c in _clips(page)] == ["clip-1"]
+    assert 'id="thumb-2"' in page and len(_images(page, "image/jpeg")) == 1
+    assert "Clips of the first 1 issue; the others have a still." in page
+    codec, w, h, _ = _decoded(_clips(page)[0][1])
+    assert codec == pick_encoder().codec and w <= 480 and h <= 640  # a 1080p source, shrunk
 
 
 def _seconds(text: str) -> float:
@@ -261,10 +330,11 @@ def _screenshot(tmp_path: Path, page: str, name: str) -> np.ndarray:
     return cv2.imread(str(png))
 
 
-def _on_screen(tmp_path: Path, page: str, img_id: str) -> np.ndarray:
-    """The screen area of image ``img_id``: where the page differs from the same page with
-    that image replaced by a white one of the same size (which keeps the layout)."""
-    m = re.search(rf'id="{img_id}"[^>]*src="data:image/(png|jpeg);base64,([^"]+)"', page)
+def _on_screen(tmp_path: Path, page: str, img_id: str, attr: str = "src") -> np.ndarray:
+    """The screen area of image ``img_id`` (a video's poster with ``attr="poster"``): where
+    the page differs from the same page with that image replaced by a white one of the same
+    size (which keeps the layout)."""
+    m = re.search(rf'id="{img_id}"[^>]*{attr}="data:image/(png|jpeg);base64,([^"]+)"', page)
     assert m, f"no image {img_id} in the page"
     pixels = cv2.imdecode(np.frombuffer(base64.b64decode(m.group(2)), np.uint8), cv2.IMREAD_COLOR)
     white = base64.b64encode(cv2.imencode(".png", np.full_like(pixels, 255))[1]).decode()
@@ -290,14 +360,40 @@ def test_chromium_renders_the_tables_and_the_plot(tmp_path: Path) -> None:
     assert plot.std() > 20 and len(np.unique(plot.reshape(-1, 3), axis=0)) > 50
 
 
+def _video_state(tmp_path: Path, page: str, vid: str) -> dict[str, float]:
+    """What Chromium's media element says of video ``vid`` once the page has loaded: a
+    test-only script (the page itself has none) writes it into the DOM that is dumped."""
+    probe = (
+        "<script>addEventListener('load',()=>{const v=document.getElementById('VID');"
+        "const say=()=>{document.body.dataset.video=JSON.stringify({ready:v.readyState,"
+        "error:v.error?v.error.code:0,width:v.videoWidth,height:v.videoHeight,"
+        "duration:v.duration})};v.addEventListener('loadeddata',say);"
+        "v.addEventListener('error',say);say()})</script>"
+    ).replace("VID", vid)
+    path = tmp_path / "probe.html"
+    path.write_text(page.replace("</body>", probe + "</body>"), encoding="utf-8")
+    dom = _chromium(tmp_path, path, "--virtual-time-budget=10000", "--dump-dom").stdout
+    m = re.search(r'data-video="([^"]*)"', dom)
+    assert m, f"chromium reported nothing on {vid}"
+    return json.loads(html.unescape(m.group(1)))
+
+
 @needs_chromium
 @needs_clip
-def test_chromium_shows_the_issue_picture(tmp_path: Path, clip_page: tuple[dict, str]) -> None:
+def test_chromium_plays_the_issue_clip_and_shows_its_poster(
+    tmp_path: Path, clip_page: tuple[dict, str]
+) -> None:
     _, page = clip_page
     out = tmp_path / "r.html"
     out.write_text(page, encoding="utf-8")
     dom = _chromium(tmp_path, out, "--dump-dom").stdout
-    assert len(re.findall(r'<img class="thumb" id="thumb-1"', dom)) == 1
-    picture = _on_screen(tmp_path, page, "thumb-1")
-    h, w = picture.shape[:2]
-    assert 100 < w <= 240 and 50 < h <= 320 and picture.std() > 20
+    assert len(re.findall(r'<video class="clip" id="clip-1"', dom)) == 1
+    ((_, mp4, _),) = _clips(page)
+    _, w, h, _ = _decoded(mp4)
+    state = _video_state(tmp_path, page, "clip-1")
+    # HAVE_CURRENT_DATA or more: Chromium decoded the H.264 (or VP9) and has a frame to show
+    assert state["error"] == 0 and state["ready"] >= 2, state
+    assert (state["width"], state["height"]) == (w, h) and state["duration"] > 1.0
+    shown = _on_screen(tmp_path, page, "clip-1", attr="poster")
+    sh, sw = shown.shape[:2]
+    assert 200 < sw <= 360 and 50 < sh <= 480 and shown.std() > 20  # the poster, shown
