@@ -63,6 +63,8 @@ class Signal:
     # it dropped below its highest. People differ in build; a baseline removes that.
     baseline: str | None = None
     window_s: float = 1.5
+    # What a person sees, for plots ("free knee height"); the name is the spec author's.
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,8 @@ def data_dir(package: str) -> Path:
 
 
 SPECS_DIR = data_dir("posecheck.exercise_specs")
+#: A signal's label is an axis title on the HTML plot: longer ones do not fit beside it.
+MAX_LABEL = 40
 
 
 def _point(name: str, file: str, path: str) -> str:
@@ -166,6 +168,14 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
                 "(use a 'mid.<part>' point for the middle of the body)",
             )
         window_s = t.number("window_s", 1.5, lo=0.1, hi=60)
+        label = " ".join(t.get("label", str, "").split())
+        if "label" in raw[name] and not 0 < len(label) <= MAX_LABEL:
+            raise spec_error(
+                top.file,
+                t.key_path("label"),
+                f"must be 1 to {MAX_LABEL} characters of what a person sees "
+                f"(e.g. 'free knee height'), got {raw[name]['label']!r}",
+            )
         t.done()
         signals[name] = Signal(
             name=name,
@@ -175,6 +185,7 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
             per=per,
             baseline=baseline,
             window_s=window_s,
+            label=label,
         )
     if not signals:
         raise spec_error(top.file, "signals", "needs at least one signal")
