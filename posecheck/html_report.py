@@ -212,6 +212,13 @@ def _media_cell(index: int, thumb: Thumbnail | None, clip: Clip | None) -> str:
     return '<span class="muted">no picture</span>'
 
 
+def _issue_reps(issue: Mapping[str, Any]) -> list[int]:
+    """The reps an issue marked (``reps``; a report from before that key: ``rep_index``)."""
+    if "reps" in issue:
+        return list(issue["reps"])
+    return [issue["rep_index"]] if issue["rep_index"] else []
+
+
 def _issues(
     report: Mapping[str, Any],
     thumbs: Mapping[int, Thumbnail],
@@ -240,11 +247,11 @@ def _issues(
             format_time(x["t_end"]),
             f"{_code(x['code'])}<br>{_e(x['message'])}",
             _num(x["value"], "{:.3g}"),
-            str(x["rep_index"] or ""),
+            ", ".join(str(r) for r in _issue_reps(x)),
             _media_cell(i, thumbs.get(i), clips.get(i)),
         ]
         rows.append(_tr(cells, "issue", num=(0, 1, 2, 4, 5)))
-    heads = ("#", "from", "to", "issue", "value", "rep", "picture")
+    heads = ("#", "from", "to", "issue", "value", "reps", "picture")
     out += ["<h2>Each issue</h2>", _table("issues", heads, rows)]
     return "\n".join(out)
 

@@ -199,6 +199,17 @@ class ReportBuilder:
             else:  # a new event type in the contract must be added here, not dropped silently
                 raise TypeError(f"unknown event type {type(event).__name__}")
 
+    def _reps_of(self, issue: Issue) -> list[int]:
+        """The reps that carry an issue: the one it was judged on, or for a continuous
+        fault every rep the checker marked with its code whose span meets the fault's."""
+        if issue.rep_index is not None:
+            return [issue.rep_index]
+        return [
+            r.index
+            for r in self.reps
+            if issue.code in r.issues and r.t_start <= issue.t_end and r.t_end >= issue.t_start
+        ]
+
     def _tail_s(self) -> float:
         """How long the last frame counts for: one nominal frame interval."""
         return 1.0 / self.info.fps if self.info.fps > 0 and self.frames else 0.0
@@ -295,6 +306,9 @@ class ReportBuilder:
             },
             "reps": [rep_to_dict(r) for r in self.reps],
             "holds": [hold_to_dict(i, h) for i, h in enumerate(self.holds, 1)],
-            "issues": [issue_to_dict(i, x) for i, x in enumerate(self.issues, 1)],
+            "issues": [
+                {**issue_to_dict(i, x), "reps": self._reps_of(x)}
+                for i, x in enumerate(self.issues, 1)
+            ],
             "notices": [notice_to_dict(i, n) for i, n in enumerate(self.notices, 1)],
         }

@@ -34,7 +34,8 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
     """A few lines for the terminal after a session: totals, issues with times, visibility.
 
     Issues are listed in time order, at most ``max_issues`` of them (then "... and N
-    more"), because a wall of text hides the totals people look for first.
+    more"), because a wall of text hides the totals people look for first; so are the
+    reps that carry issues (a rep rule's, or a continuous fault that overlapped the rep).
     """
     s = report["summary"]
     progress = s.get("progress", {})
@@ -56,6 +57,12 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
         if s.get("reps_with_issues"):
             text += f"  - {s['reps_with_issues']} with form issues"
         lines.append(text)
+        marked = [r for r in report.get("reps", []) if r["issues"]]
+        for r in marked[:max_issues]:
+            side = f" ({r['side']})" if r["side"] else ""
+            lines.append(f"  rep {r['index']}{side}: {', '.join(r['issues'])}")
+        if len(marked) > max_issues:
+            lines.append(f"  ... and {len(marked) - max_issues} more reps with issues")
     if kind == "hold" or s["holds"]:
         hold = max(s["hold_s"] or 0.0, s.get("live_hold_s") or 0.0)
         good = max(s["good_hold_s"] or 0.0, s.get("live_good_hold_s") or 0.0)

@@ -83,9 +83,12 @@ def test_push_up_page_has_the_reports_numbers_plot_issue_and_rep(tmp_path: Path)
     sag = "Lift your hips: keep a straight line from shoulders to heels"
     assert _rows(page, "issue-type") == [["hips_sagging", "1", sag]]
     assert _rows(page, "issue") == [
-        ["!1", "0:01.4", "0:03.7", f"hips_sagging {sag}", "-0.164", "", "no picture"]
+        ["!1", "0:01.4", "0:03.7", f"hips_sagging {sag}", "-0.164", "1", "no picture"]
+    ]  # the sag (0:01.4-0:03.7) covers all of rep 1 (0:01.8-0:03.4): the rep carries it
+    assert _rows(page, "rep") == [
+        ["1", "", "0:01.8", "0:02.8", "0:03.4", "1.6 s", "102.6", "hips_sagging"]
     ]
-    assert _rows(page, "rep") == [["1", "", "0:01.8", "0:02.8", "0:03.4", "1.6 s", "102.6", ""]]
+    assert '<tr class="rep bad">' in page
     assert "this was a landmark recording, with no video" in page
     (plot,) = _images(page, "image/png")  # the plot, decodable, with ink on it
     assert plot is not None and plot.shape[1] == 1150 and plot.std() > 20
