@@ -115,6 +115,10 @@ class Reps:
     max_rep_s: float = 10.0
     side_by: str | None = None  # "min:<signal>" / "max:<signal>" picks the rep's side at the peak
     require: tuple[Bound, ...] = ()
+    # What a rep's side *is*, as people say it ("front leg", "supporting leg", "side leaned
+    # to"): reports and the overlay name the left/right counts with it. Not the side facing
+    # the camera (CheckerState.side), which only says which landmarks were read.
+    side_label: str | None = None
 
     def is_active(self, value: float, active_now: bool) -> bool:
         """Phase decision with hysteresis: enter past `enter`, leave only past `exit`."""

@@ -266,9 +266,16 @@ def _parse_reps(t: TableReader, signals: dict[str, Signal]) -> Reps:
             raise spec_error(
                 t.file, t.key_path("side_by"), "must be 'min:<signal>' or 'max:<signal>'"
             )
+    side_label = t.get("side_label", str, None)
+    if side_label is not None and not 0 < len(side_label.strip()) <= 30:
+        raise spec_error(
+            t.file, t.key_path("side_label"), "must be a short name such as 'front leg'"
+        )
     require = _bounds(t.sub("require"), signals)
     t.done()
-    return Reps(signal, direction, enter, exit_, min_active, min_rep, max_rep, side_by, require)
+    return Reps(
+        signal, direction, enter, exit_, min_active, min_rep, max_rep, side_by, require, side_label
+    )
 
 
 def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, file: str) -> Rule:
@@ -409,6 +416,8 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
         reps = _parse_reps(reps_t, signals)
         if per_side and reps.side_by is None:
             raise spec_error(file, "reps.side_by", "is required when per_side = true")
+        if not per_side and reps.side_label is not None:
+            raise spec_error(file, "reps.side_label", "is only for per_side = true")
     else:
         if reps_t is not None:
             raise spec_error(file, "reps", "is only for kind = 'reps'")
