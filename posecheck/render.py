@@ -201,6 +201,8 @@ def _hud_lines(
         lines.append((f"can't see: {_hidden_parts(pose_frame, state.side)}", "small", _WARN))
     if not state.in_position:
         lines.append(("not in position", "small", _WARN))
+    if state.frame_rate_note:  # too few frames a second to judge this exercise well
+        lines.append((state.frame_rate_note, "small", _WARN))
     return lines
 
 
