@@ -39,6 +39,9 @@ class SessionInfo:
     source rate (0 when unknown); ``frame_count`` is None for live sources or files whose
     length the container does not state. ``targets`` are the user's goals, e.g.
     ``{"reps": 20, "hold_s": 60}`` (see ``TARGET_KEYS``); it may be empty.
+    ``side_label`` is what a per-side rep's left/right is ("front leg", from the spec's
+    ``reps.side_label``); ``view`` the spec's camera view ("side", "front", "any"), which
+    says whether "the side facing the camera" means anything.
     """
 
     exercise: str
@@ -52,6 +55,8 @@ class SessionInfo:
     model_variant: str | None = None
     model_sha256: str | None = None
     targets: Mapping[str, float] = field(default_factory=dict)
+    side_label: str | None = None
+    view: str = "any"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -265,6 +270,8 @@ class ReportBuilder:
             "exercise": info.exercise,
             "title": info.title,
             "kind": info.kind,
+            # What a rep's "side" is (the front leg, the supporting leg); null: no sides.
+            "side_label": info.side_label if info.kind == "alternating_reps" else None,
             "partial": bool(partial),
             "source": {
                 "name": info.source,

@@ -26,8 +26,17 @@ def format_time(t: float | None) -> str:
     return f"{sign}{minutes}:{rem // 10:02d}.{rem % 10}"
 
 
-def _sides_text(by_side: Mapping[str, int]) -> str:
-    return " | ".join(f"{side[:1].upper()} {n}" for side, n in sorted(by_side.items()))
+def _sides_text(by_side: Mapping[str, int], label: str | None = None) -> str:
+    """``L 4 | R 5``, named by what the sides are: ``front leg: L 4 | R 5``."""
+    text = " | ".join(f"{side[:1].upper()} {n}" for side, n in sorted(by_side.items()))
+    return f"{label}: {text}" if label else text
+
+
+def side_text(side: str | None, label: str | None) -> str:
+    """A rep's side as people say it: ``front leg: left`` (``left`` without a label)."""
+    if not side:
+        return ""
+    return f"{label}: {side}" if label else side
 
 
 def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
@@ -51,15 +60,16 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
         if "reps" in progress:
             text += f" of {progress['reps']['target']:g}"
         if s["reps_by_side"]:
-            text += f"  ({_sides_text(s['reps_by_side'])})"
+            text += f"  ({_sides_text(s['reps_by_side'], report.get('side_label'))})"
         if "reps_per_side" in progress:
-            text += f"  per side target {progress['reps_per_side']['target']:g}"
+            per = report.get("side_label") or "side"
+            text += f"  target {progress['reps_per_side']['target']:g} per {per}"
         if s.get("reps_with_issues"):
             text += f"  - {s['reps_with_issues']} with form issues"
         lines.append(text)
         marked = [r for r in report.get("reps", []) if r["issues"]]
         for r in marked[:max_issues]:
-            side = f" ({r['side']})" if r["side"] else ""
+            side = f" ({side_text(r['side'], report.get('side_label'))})" if r["side"] else ""
             lines.append(f"  rep {r['index']}{side}: {', '.join(r['issues'])}")
         if len(marked) > max_issues:
             lines.append(f"  ... and {len(marked) - max_issues} more reps with issues")
@@ -110,11 +120,12 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
     return "\n".join(lines)
 
 
-def iter_event_lines(events: Iterable[object]) -> Iterable[str]:
-    """Human one-liners for events as they happen (used by the live ``--no-window`` mode)."""
+def iter_event_lines(events: Iterable[object], side_label: str | None = None) -> Iterable[str]:
+    """Human one-liners for events as they happen (used by the live ``--no-window`` mode);
+    ``side_label`` names a rep's side (``rep 3 (front leg: left)``)."""
     for event in events:
         if isinstance(event, Rep):
-            side = f" ({event.side})" if event.side else ""
+            side = f" ({side_text(event.side, side_label)})" if event.side else ""
             faults = f" - {', '.join(event.issues)}" if event.issues else ""
             yield f"{format_time(event.t_end)} rep {event.index}{side}{faults}"
         elif isinstance(event, Issue):

@@ -107,7 +107,7 @@ def test_per_side_page_shows_sides_progress_and_one_row_per_rep(tmp_path: Path) 
     assert [r[1] for r in rows] == [r["side"] for r in report["reps"]]
     assert [r[6] for r in rows] == [f"{r['at_peak']['knee_bend']:.1f}" for r in report["reps"]]
     assert _rows(page, "progress-reps_per_side") == [
-        ["reps per side (weaker side)", "20", "4", "20%"]
+        ["reps per front leg (weaker side)", "20", "4", "20%"]
     ]
     assert "body not fully visible 2 times" in page and _rows(page, "issue") == []
     assert 'id="no-issues"' in page
