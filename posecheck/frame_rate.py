@@ -106,7 +106,7 @@ class FrameRateMonitor:
             self.lowest = min(self.lowest, rate)
             if rate >= self.needed * self.recover:
                 self.low, self.note = False, None
-                return Notice("frame_rate_ok", f"Frame rate back to {rate:.0f} fps", t)
+                return Notice("frame_rate_ok", f"Frame rate back to {rate:.1f} fps", t)
             self.note = self._note(rate)
             return None
         if rate >= self.needed:
@@ -115,14 +115,14 @@ class FrameRateMonitor:
         self.note = self._note(rate)
         return Notice(
             "low_frame_rate",
-            f"Frame rate {rate:.0f} fps, below the {self.needed} fps {self.title} needs: "
+            f"Frame rate {rate:.1f} fps, below the {self.needed} fps {self.title} needs: "
             "reps and faults may be missed (close other programs, or try --model-variant "
             "lite)",
             t,
         )
 
     def _note(self, rate: float) -> str:
-        return f"low frame rate: {rate:.0f} fps, needs {self.needed}"
+        return f"low frame rate: {rate:.1f} fps, needs {self.needed}"
 
     def summary(self) -> str | None:
         """One line for the end of the session when the rate was ever too low."""
@@ -130,6 +130,6 @@ class FrameRateMonitor:
             return None
         return (
             f"frame rate below the {self.needed} fps {self.title} needs for "
-            f"{format_time(self.low_s)} (lowest {self.lowest:.0f} fps): reps and faults "
+            f"{format_time(self.low_s)} (lowest {self.lowest:.1f} fps): reps and faults "
             "there may have been missed"
         )

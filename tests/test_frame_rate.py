@@ -190,4 +190,4 @@ def test_the_state_carries_the_note_for_the_window_while_low() -> None:
     sink = States()
     analyze(Decimated(RECORDINGS / "plank_forearm_side_d.npz", 3), spec_for("plank"), [sink])
     assert sink.notes[0] is None  # a whole window is measured first
-    assert sink.notes[-1] == "low frame rate: 3 fps, needs 5"
+    assert sink.notes[-1] == "low frame rate: 3.0 fps, needs 5"

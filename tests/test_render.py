@@ -235,7 +235,7 @@ def test_a_frame_rate_too_low_is_shown_in_the_hud() -> None:
     """The pipeline's note (posecheck.frame_rate) is a line of its own, in warning amber."""
     from posecheck.render import _WARN, _hud_lines
 
-    note = "low frame rate: 6 fps, needs 10"
+    note = "low frame rate: 6.0 fps, needs 10"
     lines = _hud_lines(state(frame_rate_note=note), info(640, 480), None)
     assert (note, "small", _WARN) in lines
     assert all(text != note for text, _, _ in _hud_lines(state(), info(640, 480), None))
