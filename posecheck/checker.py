@@ -26,7 +26,8 @@ from .features import Features
 from .frame_signals import GAP_RESET_S, FrameSignals
 from .landmarks import PoseFrame
 from .rep_metrics import RepTrack, rep_value
-from .spec_model import ExerciseSpec, Rule
+from .spec_model import Bound, ExerciseSpec, Rule
+from .view import FRONT
 
 _CLEAR_S = 0.3  # a continuous fault must be absent this long before its episode ends
 _REP_CUE_S = 2.5  # how long a rep's fault message stays on screen
@@ -65,6 +66,14 @@ def _debounce(
     return current, since, None
 
 
+def _held_throughout(bound: Bound, rep: RepTrack) -> bool:
+    """Did ``bound`` hold on every frame of ``rep`` (its signal's extremes over the rep)?"""
+    low, high = rep.mins.get(bound.signal), rep.maxs.get(bound.signal)
+    if low is None or high is None:
+        return bound.if_seen
+    return bound.holds(low) and bound.holds(high)
+
+
 class Checker:
     """Stateful judge of one exercise set; feed it frames in time order."""
 
@@ -74,7 +83,20 @@ class Checker:
         self.features = self.signals.features
         self.continuous = [r for r in spec.rules if r.when == "continuous"]
         self.rep_rules = [r for r in spec.rules if r.when != "continuous"]
-        self._require = spec.position.require
+        # The gate: bounds that keep a person out of position. Guide bounds ("Turn side-on
+        # to the camera") only give their message: counting never waits for the camera.
+        self._require = tuple(b for b in spec.position.require if not b.guide)
+        self._guides = tuple(b for b in spec.position.require if b.guide)
+        # What must be measurable to count or time at all: the rep signal and the gate's
+        # signals (but for bounds judged only if seen). Any other part out of sight only
+        # silences the rules that need it (their signals are NaN then).
+        core = {b.signal for b in self._require if not b.if_seen}
+        if spec.reps is not None:
+            core.add(spec.reps.signal)
+        self._core = tuple(sorted(core))
+        self.view: str | None = None  # the view of the latest frame (posecheck.view)
+        self._front_only = spec.view == FRONT
+        self._view_notes: set[tuple[str, str]] = set()  # (rule code, view) said once
         self.t = 0.0
         # visibility
         self.visible = False
@@ -113,7 +135,9 @@ class Checker:
         events: list[Event] = []
         feats = self._features(frame)
         values = feats.values if feats is not None else {}
-        seen = feats is not None and not feats.missing
+        if feats is not None:
+            self.view = feats.view
+        seen = feats is not None and (not feats.missing or self._core_seen(values))
         if seen and self.visible:  # the usual case of _update_visibility
             self.last_seen_t = t
         else:
@@ -159,6 +183,34 @@ class Checker:
             self.last_features = feats
         return feats
 
+    def _core_seen(self, values: dict[str, float]) -> bool:
+        """Are the signals counting and timing need all measurable (no NaN)?"""
+        for name in self._core:
+            v = values.get(name, math.nan)
+            if v != v:
+                return False
+        return True
+
+    def _judged_here(self, rule: Rule, t: float, events: list[Event]) -> bool:
+        """Can ``rule`` be judged from the current view? If not, say so once per rule and
+        view: the rule stays silent rather than judge a foreshortened picture."""
+        view = self.view
+        if view is None or view in rule.views:
+            return True
+        key = (rule.code, view)
+        if key not in self._view_notes:
+            self._view_notes.add(key)
+            need = " or ".join(f"{v}-on" if v == "side" else v for v in rule.views)
+            events.append(
+                Notice(
+                    "rule_needs_view",
+                    f"{rule.code.replace('_', ' ')}: not judged from a {view} view "
+                    f"(needs a {need} view)",
+                    t,
+                )
+            )
+        return False
+
     def _update_visibility(
         self, seen: bool, feats: Features | None, t: float, events: list[Event]
     ) -> None:
@@ -185,15 +237,27 @@ class Checker:
         parts = ", ".join(p.replace("_", " ") + "s" for p in feats.missing)
         return f"I can't see your {parts}: move so your whole body is in view"
 
+    def _applies(self, bound: Bound) -> bool:
+        """Is ``bound`` checked from the current view?"""
+        return self.view is None or self.view in bound.views
+
     def _position_check(self, values: dict[str, float]) -> tuple[bool, str | None]:
         """(every position bound holds, the message of the first failing one that has
-        one, if any)."""
+        one, if any; else a failing guide bound's, which does not keep anyone out)."""
+        if self._front_only and self.view not in (None, FRONT):
+            # A front-view exercise is judged on the picture seen from the front (feet
+            # apart across it, a lean to the side): turned away, it is not judged at all.
+            return False, "Face the camera"
         ok = True
         for bound in self._require:
-            if not bound.ok(values):
+            if not bound.ok(values) and self._applies(bound):
                 if bound.message:
                     return False, bound.message
                 ok = False
+        for bound in self._guides:
+            v = values.get(bound.signal, math.nan)
+            if v == v and not bound.holds(v):
+                return ok, bound.message
         return ok, None
 
     def _switch_position(self, new: bool, since: float, events: list[Event]) -> None:
@@ -232,7 +296,7 @@ class Checker:
         any_break = False
         for rule, ep in zip(self.continuous, self.episodes, strict=True):
             v = values.get(rule.signal or "", math.nan)
-            if math.isnan(v):
+            if math.isnan(v) or not self._judged_here(rule, t, events):
                 continue  # not seen: no judgement, and the episode neither grows nor ends
             if rule.breaks(v):
                 any_break = True
@@ -335,9 +399,13 @@ class Checker:
         # At its peak a rep must be in the exercise's position, not only near it: the
         # position gate is debounced, so half a second of something else (jumping down
         # from a box, bending to pick something up) could otherwise pass for a rep.
-        required = (*self.spec.position.require, *reps.require)
-        if not all(b.ok(rep.peak_values) for b in required):
+        required = (*self._require, *reps.require)
+        if not all(b.ok(rep.peak_values) or not self._applies(b) for b in required):
             return
+        # Bounds that hold over the whole rep, not only at its peak (rep.mins / maxs).
+        for b in reps.throughout:
+            if self._applies(b) and not _held_throughout(b, rep):
+                return
         self.reps += 1
         side = rep.peak_side if self.spec.per_side else None
         if side is not None:
@@ -345,6 +413,8 @@ class Checker:
             self._sides_shown = dict(self.reps_by_side)
         codes: list[str] = []
         for rule in self.rep_rules:
+            if not self._judged_here(rule, t_end, events):
+                continue
             value = rep_value(rule, rep, t_end, self.spec.reps)
             if value is not None and not math.isnan(value) and rule.breaks(value):
                 codes.append(rule.code)
@@ -387,7 +457,9 @@ class Checker:
             cue = self.rep_cue[0]
         elif not self.visible and self.announced_lost:
             cue = self._missing_message(feats)
-        elif not self.in_position and self.visible and self.position_hint:
+        elif self.visible and self.position_hint:
+            # Out of position: why. In position: camera guidance ("Turn side-on"), shown
+            # while counting goes on (live guidance; voice says hints only out of position).
             cue = self.position_hint
         if self.spec.reps is not None:
             phase = "active" if self.rep is not None else ("rest" if self.in_position else "idle")
@@ -408,4 +480,6 @@ class Checker:
             feats.facing if feats else None,
             feats.values if feats else {},
             self.active_s,
+            None,  # frame_rate_note: the pipeline's
+            self.position_hint if self.in_position and self.visible else None,
         )

@@ -387,6 +387,8 @@ class Coach:
         hint = None
         if st.visible and not st.in_position and not faulting and cue not in self.fault_texts:
             hint = cue
+        elif st.guidance is not None and cue == st.guidance and not faulting:
+            hint = cue  # camera guidance while counting goes on: said like a position hint
         if hint != self.pos_hint:
             self.pos_hint, self.pos_since, self.pos_said = hint, st.t, False
 

@@ -92,6 +92,8 @@ class CheckerState:
     # Set by the pipeline, not the checker, while the frame rate is too low to judge this
     # exercise (posecheck.frame_rate): shown in the live window.
     frame_rate_note: str | None = None
+    # Camera guidance that holds now though judging goes on ("Turn side-on to the camera").
+    guidance: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

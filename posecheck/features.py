@@ -32,8 +32,10 @@ from .probes import (
     general_probe,
     plain_probe,
     quick_probe,
+    world_probe,
 )
 from .spec_model import ExerciseSpec, Signal
+from .view import FRONT, SIDE
 
 _FACING_PARTS = ("shoulder", "elbow", "hip", "knee", "ankle")
 _FEET = ("heel", "foot_index", "ankle")
@@ -51,6 +53,8 @@ class Features:
     facing: str
     heading: float  # +1 the person faces image-right, -1 image-left
     missing: tuple[str, ...]  # visibility parts not seen well enough on the facing side
+    view: str | None = None  # side / oblique / front (posecheck.view); None: not known
+    yaw: float = NAN  # the body's smoothed yaw to the camera, degrees (90 = side-on)
 
     def side_of(self, mode: str) -> str | None:
         """Resolve a "min:<signal>" / "max:<signal>" mode to the side it picks now."""
@@ -61,6 +65,60 @@ class Features:
         if kind == "min":
             return "left" if left <= right else "right"
         return "left" if left >= right else "right"
+
+
+def _pick(
+    mode: int,
+    lv: float,
+    rv: float,
+    facing_right: bool,
+    pick: tuple[bool, str] | None,
+    per_side: dict[str, tuple[float, float]],
+) -> float:
+    """A two-sided signal's value from its left and right ones, by its side mode (the
+    rule compute_read applies inline, for the 3-D signals, which are few)."""
+    if mode == _FACING:
+        return rv if facing_right else lv
+    if mode == _LEFT:
+        return lv
+    if mode == _RIGHT:
+        return rv
+    if math.isnan(lv) or math.isnan(rv):
+        return NAN
+    if mode == _MIN:
+        return min(lv, rv)
+    if mode == _MAX:
+        return max(lv, rv)
+    if mode == _MEAN:
+        return (lv + rv) / 2
+    assert pick is not None
+    by_min, by = pick
+    bl, br = per_side.get(by, (NAN, NAN))
+    if math.isnan(bl) or math.isnan(br):
+        return NAN
+    return (lv if bl <= br else rv) if by_min else (lv if bl >= br else rv)
+
+
+def _picked_side(
+    mode: int,
+    lv: float,
+    rv: float,
+    pick: tuple[bool, str] | None,
+    per_side: dict[str, tuple[float, float]],
+) -> str | None:
+    """Which side a min / max / picked signal took its value from (None: neither)."""
+    if mode == _PICK:
+        assert pick is not None
+        by_min, by = pick
+        lv, rv = per_side.get(by, (NAN, NAN))
+        mode = _MIN if by_min else _MAX
+    if math.isnan(lv) or math.isnan(rv):
+        return None
+    if mode == _MIN:
+        return "left" if lv <= rv else "right"
+    if mode == _MAX:
+        return "left" if lv >= rv else "right"
+    return None
 
 
 def _index(raw: str, side: str, mids: dict[str, int]) -> int:
@@ -183,6 +241,34 @@ class FeatureExtractor:
                 plans.append(_Plan(sig.name, mode, left, right, same_as, pick))
         # Quick probes when the visibility has no NaN (always, from a Pose), else careful.
         self._plans, self._careful_plans = tuple(quick), tuple(careful)
+        # "auto" signals are read in the picture from this view, in 3-D from the others.
+        self._image_view = spec.view if spec.view in (SIDE, FRONT) else SIDE
+        self._near_only = tuple(
+            (p.name, p.mode, p.pick) for p in quick if spec.signals[p.name].near_only
+        )
+        # Angles measured on the 3-D world landmarks: always ("world"), or when the view is
+        # not side-on ("auto"). Their probes read a list of world points of their own.
+        world_sigs = [s for s in signals if s.space != "image"]
+        wread = sorted({i for s in world_sigs for side in SIDES for i in ix[s.name][side]})
+        self.world_landmarks: tuple[int, ...] = tuple(wread)
+        """The landmarks whose world positions the 3-D signals read, in this order."""
+        at_w = {i: k for k, i in enumerate(wread)}
+        self._world_plans = tuple(
+            (
+                s.name,
+                s.space == "auto",
+                _MODES.get(s.side, _MEAN if s.side == "mean" else _PICK)
+                if (s.side in ("min", "max", "mean") or ":" in s.side or s.name in picked_by)
+                else _ONE,
+                world_probe(s.kind, ix[s.name]["left"], at_w, min_vis),
+                world_probe(s.kind, ix[s.name]["right"], at_w, min_vis),
+                (s.side.partition(":")[0] == "min", s.side.partition(":")[2])
+                if ":" in s.side
+                else None,
+                s.side,
+            )
+            for s in world_sigs
+        )
         self._baselines = {
             s.name: _Baseline(s.baseline, s.window_s)
             for s in spec.signals.values()
@@ -232,10 +318,19 @@ class FeatureExtractor:
         return self.compute_read(self._take(px), vis, z, t)
 
     def compute_read(
-        self, points: Sequence[Point], vis: Sequence[float], z: Sequence[float], t: float = 0.0
+        self,
+        points: Sequence[Point],
+        vis: Sequence[float],
+        z: Sequence[float],
+        t: float = 0.0,
+        world: Sequence[Point] | None = None,
+        view: str | None = None,
+        yaw: float = NAN,
     ) -> Features:
         """compute() given only the positions of ``landmarks``, in that order (visibility
-        and depth still of all 33): what the checker smooths."""
+        and depth still of all 33): what the checker smooths. ``world``: the world
+        positions of ``world_landmarks`` in that order, when the pose has them; ``view``
+        the view the frame is seen from (posecheck.view)."""
         facing = self._choose_facing(vis, z)
         heading = self._heading(points, vis, facing)
         min_vis, frame = self.min_vis, self._frame
@@ -290,6 +385,12 @@ class FeatureExtractor:
                 else:
                     v = lv if bl >= br else rv
             values[name] = v
+        if self._world_plans:
+            self._world_values(values, per_side, world, vis, view, facing_right)
+        for name, mode, pick in self._near_only:  # a far limb is not measured
+            lv, rv = per_side.get(name, (NAN, NAN))
+            if _picked_side(mode, lv, rv, pick, per_side) != facing:
+                values[name] = NAN
         for name, baseline in self._baselines.items():
             value = baseline(t, values[name])
             if name in units:  # a level: the rise in pixels over this frame's body size
@@ -301,7 +402,36 @@ class FeatureExtractor:
             missing: tuple[str, ...] = ()
         else:
             missing = tuple(p for p, i in self._vis_idx[facing] if vis[i] < min_vis)
-        return Features(values, per_side, facing, heading, missing)
+        return Features(values, per_side, facing, heading, missing, view, yaw)
+
+    def _world_values(
+        self,
+        values: dict[str, float],
+        per_side: dict[str, tuple[float, float]],
+        world: Sequence[Point] | None,
+        vis: Sequence[float],
+        view: str | None,
+        facing_right: bool,
+    ) -> None:
+        """Put the 3-D measures in place of the picture's where the signal's space asks
+        for them: "world" always (the picture's without world landmarks, which only old
+        recordings and test skeletons lack), "auto" unless the view is
+        the one the spec was made for (or unknown): from there the picture's (measured
+        above) is the more precise of the two (docs/view-and-space.md)."""
+        facing = "right" if facing_right else "left"
+        own_view = view is None or view == self._image_view
+        for name, auto, mode, left, right, pick, side in self._world_plans:
+            if auto and own_view:
+                continue
+            if world is None:  # no 3-D landmarks (an old recording): the picture's stays
+                continue
+            if mode == _ONE:
+                s = side if side in SIDES else facing
+                values[name] = (right if s == "right" else left)(world, vis, 0.0)
+                continue
+            lv, rv = left(world, vis, 0.0), right(world, vis, 0.0)
+            per_side[name] = (lv, rv)
+            values[name] = _pick(mode, lv, rv, facing_right, pick, per_side)
 
     def _lateral(self, points: Sequence[Point], vis: Sequence[float]) -> float:
         """+1 when the person's left is image-right (facing the camera), -1 when it is

@@ -23,6 +23,12 @@ from .label_swaps import SwapGuard
 from .landmarks import PoseFrame
 from .smoothing import OneEuroFilter
 from .spec_model import ExerciseSpec
+from .view import ViewTracker
+
+# World landmarks are in metres; the One Euro filter's speed term (beta) was tuned on
+# pixels. In millimetres a body moves at speeds of the same order as in pixels, so the
+# same filter settings smooth both alike (angles do not depend on the unit).
+_WORLD_SCALE = 1000.0
 
 GAP_RESET_S = 0.5  # a detection gap longer than this restarts smoothing
 _NO_Y = [math.nan]  # the y of a landmark whose x alone is smoothed (never read)
@@ -48,6 +54,13 @@ class FrameSignals:
         self._ys = itemgetter(*(slot.get((i, 1), len(coords)) for i in reads))
         self._size: tuple[int, int] | None = None
         self._scale = np.ones(3, dtype=np.float32)  # (width, height, 1)
+        self.view = ViewTracker()
+        # The 3-D signals' landmarks, smoothed like the picture's (x, y, z of each).
+        wl = self.features.world_landmarks
+        self._world_rows = list(wl)
+        self._world_filter = (
+            OneEuroFilter(spec.smoothing.min_cutoff, spec.smoothing.beta) if wl else None
+        )
 
     def __call__(self, frame: PoseFrame) -> Features | None:
         """The frame's signals, or None when it has no pose."""
@@ -59,6 +72,8 @@ class FrameSignals:
             self.filter.reset()
             self.features.reset()
             self.swaps.reset()
+            if self._world_filter is not None:
+                self._world_filter.reset()
         self.last_pose_t = t
         if self._size != (frame.width, frame.height):
             self._size = (frame.width, frame.height)
@@ -72,4 +87,14 @@ class FrameSignals:
         flat, vis = image.reshape(-1).tolist(), vis.tolist()
         smooth = self.filter(self._gather(flat), t) + _NO_Y
         points = list(zip(self._xs(smooth), self._ys(smooth), strict=True))
-        return self.features.compute_read(points, vis, flat[2::3], t)
+        world = pose.world
+        view = self.view.update(world, t)  # the yaw takes no side: label swaps do not matter
+        wpoints = None
+        if world is not None and self._world_filter is not None:
+            rows = self._world_rows if order is None else [int(order[i]) for i in self._world_rows]
+            w = (world[rows] * _WORLD_SCALE).reshape(-1).tolist()
+            ws = self._world_filter(w, t)
+            wpoints = [ws[k : k + 3] for k in range(0, len(ws), 3)]
+        return self.features.compute_read(
+            points, vis, flat[2::3], t, wpoints, view, self.view.yaw
+        )

@@ -30,6 +30,34 @@ def joint_angle(a: Point, b: Point, c: Point) -> float:
     return math.degrees(math.acos(cos if cos > -1.0 else -1.0))
 
 
+def joint_angle3(a: Point, b: Point, c: Point) -> float:
+    """Angle ABC at ``b`` in degrees, 0..180, of three 3-D points (world landmarks)."""
+    x1, y1, z1 = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+    x2, y2, z2 = c[0] - b[0], c[1] - b[1], c[2] - b[2]
+    n = math.sqrt((x1 * x1 + y1 * y1 + z1 * z1) * (x2 * x2 + y2 * y2 + z2 * z2))
+    if n < _EPS:
+        return math.nan
+    cos = (x1 * x2 + y1 * y2 + z1 * z2) / n
+    cos = cos if cos < 1.0 else 1.0
+    return math.degrees(math.acos(cos if cos > -1.0 else -1.0))
+
+
+def inclination3(a: Point, b: Point) -> float:
+    """Angle of the 3-D segment a-b from the horizontal (x-z) plane, 0..90 degrees; the
+    world landmarks' y axis is the camera's vertical, as the picture's is."""
+    dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+    flat = math.sqrt(dx * dx + dz * dz)
+    if flat + abs(dy) < _EPS:
+        return math.nan
+    return math.degrees(math.atan2(abs(dy), flat))
+
+
+def distance3(a: Point, b: Point) -> float:
+    """Distance between two 3-D points."""
+    dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+    return math.sqrt(dx * dx + dy * dy + dz * dz)
+
+
 def line_offset(p: Point, a: Point, b: Point) -> float:
     """Signed distance of ``p`` from the line AB, as a fraction of |AB|.
 

@@ -122,6 +122,52 @@ def quick_probe(sig: Signal, ix: tuple[int, ...], at: dict[int, int], min_vis: f
     return plain_probe(sig, ix, at, min_vis)
 
 
+def world_probe(kind: str, ix: tuple[int, ...], at: dict[int, int], min_vis: float) -> Probe:
+    """A 3-D joint angle (three points), inclination (two), or distance or height over a
+    segment's length (four: the two points, then the `per` segment) on world landmarks
+    (``at``: landmark -> its place in the world point list); NaN when a point is not seen
+    well enough, as in the picture. The world's y axis is the camera's vertical, so a
+    height is "up in the picture" as the picture's own is, over a length no turn shortens."""
+    if len(ix) == 2:
+        a, b = ix
+        pa, pb = at[a], at[b]
+        incline3 = g.inclination3
+
+        def incline(pw: Sequence[Point], vis: Sequence[float], h: float) -> float:
+            if vis[a] >= min_vis and vis[b] >= min_vis:
+                return incline3(pw[pa], pw[pb])
+            return NAN
+
+        return incline
+    if len(ix) == 3:
+        a, b, c = ix
+        pa, pb, pc = at[a], at[b], at[c]
+        angle3 = g.joint_angle3
+
+        def angle(pw: Sequence[Point], vis: Sequence[float], h: float) -> float:
+            if vis[a] >= min_vis and vis[b] >= min_vis and vis[c] >= min_vis:  # NaN: unseen
+                return angle3(pw[pa], pw[pb], pw[pc])
+            return NAN
+
+        return angle
+    a, b, u, w = ix
+    pa, pb, pu, pw_ = at[a], at[b], at[u], at[w]
+    dist3 = g.distance3
+    up = kind == "height"
+
+    def scaled(pw: Sequence[Point], vis: Sequence[float], h: float) -> float:
+        if min(vis[a], vis[b], vis[u], vis[w]) >= min_vis:
+            unit = dist3(pw[pu], pw[pw_])
+            if unit < 1e-6:
+                return NAN
+            if up:  # y grows downwards
+                return (pw[pb][1] - pw[pa][1]) / unit
+            return dist3(pw[pa], pw[pb]) / unit
+        return NAN
+
+    return scaled
+
+
 def general_probe(
     sig: Signal,
     ix: tuple[int, ...],

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from .landmarks import SIDED_PARTS, UNSIDED_PARTS
+from .view import VIEWS
 
 SIGNAL_KINDS: dict[str, int] = {
     # kind: number of points
@@ -27,6 +28,13 @@ SIGNAL_KINDS: dict[str, int] = {
 NEEDS_PER = {"distance", "height", "forward", "spread", "level"}
 BASELINES = ("min", "max")  # a signal relative to its own lowest / highest of the last window_s
 SIDE_MODES = ("facing", "left", "right", "min", "max", "mean")
+# Where a signal is measured: "image" in the picture's pixels (lines and offsets, the better
+# measure side-on), "world" on MediaPipe's metric 3-D landmarks (angles and distances that
+# barely change with the camera's yaw), "auto" in the picture from the view the spec was
+# made for (side-on, or from the front for a front-view spec) and in 3-D from any other.
+SPACES = ("image", "world", "auto")
+# The kinds that can be measured in 3-D (on body parts: not the floor line, not mid-points).
+WORLD_KINDS = ("angle", "distance", "inclination", "height")
 SIDE_BY_PREFIXES = ("min:", "max:")
 KINDS = ("hold", "reps")
 WHENS = ("continuous", "peak", "rep")
@@ -65,6 +73,10 @@ class Signal:
     window_s: float = 1.5
     # What a person sees, for plots ("free knee height"); the name is the spec author's.
     label: str = ""
+    space: str = "image"  # one of SPACES; the spec loader makes angles "auto" by default
+    # True: only measured when the side it picks is the one facing the camera (NaN on the
+    # far side): the far limb is often hidden, and MediaPipe then guesses its place.
+    near_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,12 @@ class Bound:
     # True: judge it only when it can be measured (a far-side landmark often cannot);
     # False: an unmeasurable signal fails the bound (the default: no judgement blind).
     if_seen: bool = False
+    # True: camera guidance only ("Turn side-on to the camera"): its message is shown while
+    # it fails, but it never keeps the person out of position, so counting goes on.
+    guide: bool = False
+    # The views (posecheck.view) in which the bound is checked; in the others it is not
+    # (a front-to-back spread in the picture means nothing seen from the front).
+    views: tuple[str, ...] = VIEWS
 
     def holds(self, value: float) -> bool:
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
@@ -119,6 +137,9 @@ class Reps:
     # to"): reports and the overlay name the left/right counts with it. Not the side facing
     # the camera (CheckerState.side), which only says which landmarks were read.
     side_label: str | None = None
+    # Bounds that must hold over the whole rep (every frame from start to end), where
+    # `require` is checked at the peak only.
+    throughout: tuple[Bound, ...] = ()
 
     def is_active(self, value: float, active_now: bool) -> bool:
         """Phase decision with hysteresis: enter past `enter`, leave only past `exit`."""
@@ -149,6 +170,9 @@ class Rule:
     # for rules whose firing point has been measured; None: the level changes only for_s.
     strict: float | None = None
     lenient: float | None = None
+    # The views (posecheck.view) in which the rule can be judged; in the others it stays
+    # silent and the checker says once that it cannot judge it from there.
+    views: tuple[str, ...] = VIEWS
 
     def breaks(self, value: float) -> bool:
         """True when a value is on the wrong side of the rule's threshold."""

@@ -24,9 +24,11 @@ from .spec_model import (
     SIDE_BY_PREFIXES,
     SIDE_MODES,
     SIGNAL_KINDS,
+    SPACES,
     SPECIAL_POINTS,
     STATS,
     WHENS,
+    WORLD_KINDS,
     Bound,
     ExerciseSpec,
     Hold,
@@ -39,6 +41,7 @@ from .spec_model import (
     Visibility,
 )
 from .spec_table import TableReader, spec_error
+from .view import VIEWS
 
 __all__ = [
     "SPECS_DIR",
@@ -176,6 +179,29 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
                 f"must be 1 to {MAX_LABEL} characters of what a person sees "
                 f"(e.g. 'free knee height'), got {raw[name]['label']!r}",
             )
+        # 3-D is for angles and distances on body parts (not the floor line or a
+        # mid-point): by default "auto", the view-robust choice (docs/view-and-space.md).
+        on_parts = not any(
+            p == "floor" or p.startswith("mid.") for p in (*pts, *(per or ()))
+        )
+        can_3d = kind in WORLD_KINDS and on_parts
+        space = t.choice("space", SPACES, "auto" if can_3d else "image")
+        if space != "image" and not can_3d:
+            raise spec_error(
+                top.file,
+                t.key_path("space"),
+                f"a {kind} signal on {', '.join(pts)} is measured in the picture only "
+                f"(space = 'image'); '{space}' is for {', '.join(WORLD_KINDS)} signals on "
+                "body parts",
+            )
+        near_only = t.get("near_only", bool, False)
+        if near_only and not (side.startswith(SIDE_BY_PREFIXES) or side in ("min", "max")):
+            raise spec_error(
+                top.file,
+                t.key_path("near_only"),
+                f"is for a signal whose side is picked (min, max, min:<signal>, max:<signal>);"
+                f" side = {side!r} already says which side it measures",
+            )
         t.done()
         signals[name] = Signal(
             name=name,
@@ -186,6 +212,8 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
             baseline=baseline,
             window_s=window_s,
             label=label,
+            space=space,
+            near_only=near_only,
         )
     if not signals:
         raise spec_error(top.file, "signals", "needs at least one signal")
@@ -199,7 +227,26 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
     return signals
 
 
-def _bounds(table: TableReader | None, signals: dict[str, Signal]) -> tuple[Bound, ...]:
+# Measures in the picture that a turn of the camera about the body changes: lines, leans,
+# spreads and distances across the picture. Heights and levels (up and down in the
+# picture) barely change with the camera's yaw.
+_YAW_BOUND_KINDS = ("offset", "lean", "forward", "spread", "tilt", "inclination", "distance")
+
+
+def _bound_views(signal: Signal, spec_view: str) -> tuple[str, ...]:
+    """The views a bound is checked in when the spec does not say: everywhere, but for a
+    picture measure a turn changes, in a side-view spec: side-on only (there its limits
+    were measured; turned, the other bounds, in 3-D, say what the position is). A
+    front-view spec judges from the picture seen from the front: its bounds keep anyone
+    seen from the side out of position ("Face the camera")."""
+    if signal.space == "image" and signal.kind in _YAW_BOUND_KINDS and spec_view == "side":
+        return ("side",)
+    return VIEWS
+
+
+def _bounds(
+    table: TableReader | None, signals: dict[str, Signal], spec_view: str = "any"
+) -> tuple[Bound, ...]:
     if table is None:
         return ()
     bounds = []
@@ -216,12 +263,20 @@ def _bounds(table: TableReader | None, signals: dict[str, Signal]) -> tuple[Boun
         hi = t.number("max", None)
         message = t.get("message", str, "")
         if_seen = t.get("if_seen", bool, False)
+        guide = t.get("guide", bool, False)
+        views = _views(t)
         t.done()
         if lo is None and hi is None:
             raise spec_error(table.file, table.key_path(name), "needs min, max or both")
         if lo is not None and hi is not None and lo > hi:
             raise spec_error(table.file, table.key_path(name), f"min {lo:g} is above max {hi:g}")
-        bounds.append(Bound(name, lo, hi, message, if_seen))
+        if guide and not message:
+            raise spec_error(
+                table.file, table.key_path(name), "a guide bound needs the message it shows"
+            )
+        if views is None:
+            views = _bound_views(signals[name], spec_view)
+        bounds.append(Bound(name, lo, hi, message, if_seen, guide, views))
     return tuple(bounds)
 
 
@@ -232,7 +287,7 @@ def _signal_ref(t: TableReader, key: str, signals: dict[str, Signal], default: A
     return value
 
 
-def _parse_reps(t: TableReader, signals: dict[str, Signal]) -> Reps:
+def _parse_reps(t: TableReader, signals: dict[str, Signal], spec_view: str = "any") -> Reps:
     signal = _signal_ref(t, "signal", signals)
     direction = t.choice("direction", ("down", "up"))
     enter = t.number("enter")
@@ -271,14 +326,70 @@ def _parse_reps(t: TableReader, signals: dict[str, Signal]) -> Reps:
         raise spec_error(
             t.file, t.key_path("side_label"), "must be a short name such as 'front leg'"
         )
-    require = _bounds(t.sub("require"), signals)
+    require = _bounds(t.sub("require"), signals, spec_view)
+    throughout = _bounds(t.sub("throughout"), signals, spec_view)
     t.done()
     return Reps(
-        signal, direction, enter, exit_, min_active, min_rep, max_rep, side_by, require, side_label
+        signal,
+        direction,
+        enter,
+        exit_,
+        min_active,
+        min_rep,
+        max_rep,
+        side_by,
+        require,
+        side_label,
+        throughout,
     )
 
 
-def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, file: str) -> Rule:
+def _views(t: TableReader) -> tuple[str, ...] | None:
+    """An optional ``views = [...]`` list, in VIEWS order."""
+    raw = t.get("views", list, None)
+    if raw is None:
+        return None
+    if not raw or any(v not in VIEWS for v in raw):
+        raise spec_error(
+            t.file, t.key_path("views"), f"must list views from {', '.join(VIEWS)}; got {raw!r}"
+        )
+    return tuple(v for v in VIEWS if v in raw)
+
+
+def _rule_views(t: TableReader, signal: Signal | None, spec_view: str) -> tuple[str, ...]:
+    """The views a rule can be judged in: as the spec says, else from how it is measured.
+
+    A rule on a rep's timing, or on a 3-D measure ("world"), holds from any side. A rule
+    on an "auto" signal holds in the spec's own view (side-on unless it is a front-view
+    spec), where the signal is the picture's and its threshold was measured: elsewhere
+    the 3-D measure reads differently (docs/view-and-space.md), so such a rule speaks in
+    other views only once a spec lists them, measured. A rule on the
+    picture's geometry (a line, an offset, a lean) holds in the view the spec was made
+    for: a body line seen from the front is foreshortened."""
+    views = _views(t)
+    if views is not None:
+        return views
+    if signal is None or signal.space == "world":
+        return VIEWS
+    if signal.space == "auto":
+        return ("front",) if spec_view == "front" else ("side",)
+    return VIEWS if spec_view == "any" else (spec_view,)
+
+
+# Rep metrics in the rep signal's own units (its value, or its speed): as space-bound as
+# the signal. The others are durations.
+_VALUE_METRICS = ("rest_extreme", "to_peak_speed", "from_peak_speed")
+
+
+def _parse_rule(
+    raw: Any,
+    index: int,
+    signals: dict[str, Signal],
+    kind: str,
+    file: str,
+    spec_view: str = "any",
+    rep_signal: Signal | None = None,
+) -> Rule:
     t = TableReader(raw, file, f"rules[{index}]")
     code = t.get("code", str)
     if not code.replace("_", "").isalnum() or not code.islower():
@@ -317,6 +428,10 @@ def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, fil
         raise spec_error(file, t.key_path("stat"), "is only for when = 'rep' rules on a signal")
     band = t.number("band", 5.0, lo=0)
     source = t.get("source", str, "")
+    measured = signals[signal] if signal is not None else None
+    if metric in _VALUE_METRICS:
+        measured = rep_signal
+    views = _rule_views(t, measured, spec_view)
     strict, lenient = t.number("strict", None), t.number("lenient", None)
     if strict is not None or lenient is not None:
         if (above is None) == (below is None):
@@ -351,6 +466,7 @@ def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, fil
         source,
         strict,
         lenient,
+        views,
     )
 
 
@@ -385,7 +501,7 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
 
     pos = top.sub("position", required=True)
     assert pos is not None
-    require = _bounds(pos.sub("require", required=True), signals)
+    require = _bounds(pos.sub("require", required=True), signals, view)
     position = Position(require, pos.number("enter_s", 0.3, lo=0), pos.number("exit_s", 0.5, lo=0))
     pos.done()
 
@@ -413,7 +529,7 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
             raise spec_error(file, "reps", "is required when kind = 'reps'")
         if hold_t is not None:
             raise spec_error(file, "hold", "is only for kind = 'hold'")
-        reps = _parse_reps(reps_t, signals)
+        reps = _parse_reps(reps_t, signals, view)
         if per_side and reps.side_by is None:
             raise spec_error(file, "reps.side_by", "is required when per_side = true")
         if not per_side and reps.side_label is not None:
@@ -445,7 +561,10 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
         sm.done()
 
     raw_rules = top.get("rules", list, [])
-    rules = tuple(_parse_rule(r, i, signals, kind, file) for i, r in enumerate(raw_rules))
+    rep_signal = signals[reps.signal] if reps is not None else None
+    rules = tuple(
+        _parse_rule(r, i, signals, kind, file, view, rep_signal) for i, r in enumerate(raw_rules)
+    )
     top.done()
     return ExerciseSpec(
         name=name,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from posecheck.spec_model import ExerciseSpec
 from posecheck.specs import available, spec_for
+from posecheck.view import VIEWS
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- exercises:start -->", "<!-- exercises:end -->"
@@ -45,24 +46,40 @@ def _side(spec: ExerciseSpec) -> str:
 
 
 def checks(spec: ExerciseSpec) -> str:
-    """Each form rule: its code and the message the person hears."""
+    """Each form rule: its code, the message the person hears, and the views it is judged
+    from when not all (elsewhere it stays silent and says so once)."""
     seen: dict[str, list[str]] = {}
+    views: dict[str, set[str]] = {}
     for rule in spec.rules:
         seen.setdefault(rule.code, []).append(rule.message)
+        views.setdefault(rule.code, set()).update(rule.views)
     if not seen:
         return "none (position and count only)"
-    return "; ".join(f"`{code}` {' / '.join(msgs)}" for code, msgs in seen.items())
+    parts = []
+    for code, msgs in seen.items():
+        only = [v for v in VIEWS if v in views[code]]
+        where = "" if len(only) == len(VIEWS) else f" ({' or '.join(only)} view only)"
+        parts.append(f"`{code}` {' / '.join(msgs)}{where}")
+    return "; ".join(parts)
+
+
+def counted_from(spec: ExerciseSpec) -> str:
+    """The views counting or timing works from: a side-view exercise is counted from any
+    side ("Turn side-on" is guidance), a front-view one only from the front."""
+    return "front only" if spec.view == "front" else "any"
 
 
 def table() -> str:
     lines = [
         START,
-        "| name | view | counts / times | form checks: `code` message |",
-        "|---|---|---|---|",
+        "| name | best view | counted from | counts / times | form checks: `code` message |",
+        "|---|---|---|---|---|",
     ]
     for name in available():
         spec = spec_for(name)
-        lines.append(f"| `{name}` | {spec.view} | {counts(spec)} | {checks(spec)} |")
+        lines.append(
+            f"| `{name}` | {spec.view} | {counted_from(spec)} | {counts(spec)} | {checks(spec)} |"
+        )
     lines.append(END)
     return "\n".join(lines)
 

@@ -352,11 +352,13 @@ def _on_screen(tmp_path: Path, page: str, img_id: str, attr: str = "src") -> np.
 
 @needs_chromium
 def test_chromium_renders_the_tables_and_the_plot(tmp_path: Path) -> None:
-    name, exercise = "single_leg_bridge_side_portrait_a", "single_leg_glute_bridge"
+    name, exercise = "lunge_alternating_side_a", "lunge"
     report, page, path = _page(name, exercise, tmp_path)
     dom = _chromium(tmp_path, path, "--dump-dom").stdout
-    assert dom.count('<tr class="rep') == len(report["reps"]) == 6
-    assert dom.count('<tr class="issue"') == len(report["issues"]) == 1
+    assert dom.count('<tr class="rep') == len(report["reps"]) == 9
+    assert dom.count('<tr class="issue"') == len(report["issues"]) == 0
+    sag = _page("pushup_hip_sag_side_a", "push_up", tmp_path)[2]
+    assert _chromium(tmp_path, sag, "--dump-dom").stdout.count('<tr class="issue"') == 1
     assert re.findall(r"<img [^>]*>", dom) == re.findall(r'<img class="plot" id="plot"[^>]*>', dom)
     plot = _on_screen(tmp_path, page, "plot")
     assert plot.shape[0] > 300 and plot.shape[1] > 800  # the plot, the page's full width

@@ -364,10 +364,11 @@ def test_event_log_prints_a_cue_the_moment_it_appears() -> None:
     rec = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
     out = io.StringIO()
     sink = EventLogSink(out)
-    checker = Checker(spec_for("single_leg_glute_bridge"))
-    for frame in load_recording(rec / "single_leg_bridge_side_portrait_a.npz").frames():
+    checker = Checker(spec_for("squat"))
+    for frame in load_recording(rec / "squat_trunk_lean_side_a.npz").frames():
         sink.on_frame(None, frame, checker.update(frame))
     lines = out.getvalue().splitlines()
-    cue = [ln for ln in lines if ">> Push your hips higher" in ln]
-    # once, as the faulty first rep (top at 4.3 s) is counted at 4.8 s
-    assert len(cue) == 1 and cue[0].split()[0] in ("0:04.8", "0:04.9", "0:05.0")
+    cue = [ln for ln in lines if ">> Keep your chest up" in ln]
+    # once, as the leaning rep (bottom at 0.6 s) is counted at 0.9 s, with the rep's line
+    assert len(cue) == 1 and cue[0].split()[0] == "0:00.9"
+    assert "0:00.9 rep 1 - trunk_leaning" in lines
