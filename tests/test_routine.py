@@ -285,7 +285,7 @@ def test_routine_runs_end_to_end_on_recordings(short: Path, tmp_path: Path) -> N
         "Step 3 of 3: lunge, 20 reps",
         "Step 3 ended: source ended; reps 9 (L 4 | R 5); issues: none",
     ]
-    assert "0:15.7 rep 4 (right)" in out.getvalue()  # the live event lines, per step
+    assert "0:15.7 rep 4 (front leg: right)" in out.getvalue()  # the live event lines, per step
     # Each step is a session in the log, with its step's target and the routine's name.
     logs = [read_session(r.session_log) for r in results if r.session_log is not None]
     assert [(x.header["step"], x.header["exercise"], x.header["targets"]) for x in logs] == [
