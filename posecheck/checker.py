@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep
+from .cycles import Bout, CycleRange
+from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep, Span
 from .features import Features
 from .frame_signals import GAP_RESET_S, FrameSignals
 from .landmarks import PoseFrame
@@ -61,6 +62,7 @@ class Checker:
         self.continuous = [r for r in spec.rules if r.when == "continuous"]
         self.rep_rules = [r for r in spec.rules if r.when != "continuous"]
         self._require = spec.position.require
+        self._keep = spec.position.keep  # once in position, these (if any) keep the person there
         self.t = 0.0
         # visibility
         self.visible = False
@@ -79,6 +81,16 @@ class Checker:
         self.rep_stuck = False
         self.rest_extreme = math.nan  # the rep signal's furthest return since the last rep
         self.rep_seen_t = 0.0  # when the rep signal was last measurable
+        # Periodic reps (spec.reps.cycle, posecheck.cycles): the rep signal within its
+        # recent range, and the bout that must show a rhythm before its cycles count.
+        cycle = spec.reps.cycle if spec.reps is not None else None
+        self.cycle = CycleRange(cycle, spec.reps.direction) if spec.reps and cycle else None
+        self.bout: Bout[tuple[RepTrack, float]] | None = Bout(cycle) if cycle else None
+        self.cycle_value = math.nan
+        # Every signal's extremes in the rest before a rep, for "rest_min"/"rest_max" rules.
+        self._rest_stats = any(r.stat in ("rest_min", "rest_max") for r in spec.rules)
+        self.rest_mins: dict[str, float] = {}
+        self.rest_maxs: dict[str, float] = {}
         # holds
         self.hold_start: float | None = None
         self.hold_good = 0.0
@@ -100,6 +112,8 @@ class Checker:
         feats = self._features(frame)
         values = feats.values if feats is not None else {}
         seen = feats is not None and not feats.missing
+        if self.cycle is not None and self.spec.reps is not None:
+            self.cycle_value = self.cycle(t, values.get(self.spec.reps.signal, math.nan))
         if seen and self.visible:  # the usual case of _update_visibility
             self.last_seen_t = t
         else:
@@ -175,7 +189,7 @@ class Checker:
         """(every position bound holds, the message of the first failing one that has
         one, if any)."""
         ok = True
-        for bound in self._require:
+        for bound in self._keep if self.in_position and self._keep else self._require:
             if not bound.ok(values):
                 if bound.message:
                     return False, bound.message
@@ -204,6 +218,9 @@ class Checker:
         self.rep = None
         self.rep_stuck = False
         self.rest_extreme = math.nan
+        self.rest_mins, self.rest_maxs = {}, {}
+        if self.bout is not None:
+            self.bout.reset()  # cycles held back are no rhythm once the person stops
         if self.hold_start is not None:
             if t - self.hold_start >= self.spec.hold.min_s:  # type: ignore[union-attr]
                 good = min(self.hold_good, t - self.hold_start)
@@ -235,6 +252,12 @@ class Checker:
 
     @staticmethod
     def _end_episode(rule: Rule, ep: _Episode, events: list[Event]) -> None:
+        if (
+            rule.timeline_s is not None
+            and ep.onset is not None
+            and ep.last_break - ep.onset >= rule.timeline_s
+        ):
+            events.append(Span(rule.code, rule.message, ep.onset, ep.last_break))
         if ep.onset is not None and ep.confirmed:
             events.append(
                 Issue(
@@ -261,7 +284,7 @@ class Checker:
     def _count(self, feats: Features | None, t: float, events: list[Event]) -> None:
         reps = self.spec.reps
         assert reps is not None and feats is not None
-        v = feats.values.get(reps.signal, math.nan)
+        v = feats.values.get(reps.signal, math.nan) if self.cycle is None else self.cycle_value
         if math.isnan(v):
             # A rep cannot stay open across a stretch where its signal is unseen: what
             # happened meanwhile (maybe another rep) is unknown, so drop it, uncounted.
@@ -271,6 +294,8 @@ class Checker:
         self.rep_seen_t = t
         active = self.rep is not None or self.rep_stuck
         now_active = reps.is_active(v, active)
+        if self.cycle is not None:  # the phase within the range; the peak on the signal itself
+            v = feats.values[reps.signal]
         if self.rep_stuck:
             self.rep_stuck = now_active
             return
@@ -279,7 +304,12 @@ class Checker:
                 side = feats.side_of(reps.side_by) if reps.side_by else None
                 self.rep = RepTrack(t, t, v, feats.values, side)
                 self.rep.rest_extreme, self.rest_extreme = self.rest_extreme, math.nan
+                if self._rest_stats:
+                    self.rep.rest_mins, self.rep.rest_maxs = self.rest_mins, self.rest_maxs
+                    self.rest_mins, self.rest_maxs = {}, {}
             else:
+                if self._rest_stats:
+                    self._track_rest(feats.values)
                 rest = self.rest_extreme
                 further = v > rest if reps.direction == "down" else v < rest
                 if math.isnan(rest) or further:
@@ -320,9 +350,29 @@ class Checker:
         # At its peak a rep must be in the exercise's position, not only near it: the
         # position gate is debounced, so half a second of something else (jumping down
         # from a box, bending to pick something up) could otherwise pass for a rep.
-        required = (*self.spec.position.require, *reps.require)
+        required = (*(self._keep or self.spec.position.require), *reps.require)
         if not all(b.ok(rep.peak_values) for b in required):
             return
+        if self.bout is None:
+            self._record(rep, t_end, events)
+            return
+        for counted, end in self.bout.take((rep, t_end), rep.t_start, t_end):
+            part: list[Event] = []  # a bout counts the cycles it held back at once, in order
+            self._record(counted, end, part)
+            events.extend(part)
+
+    def _track_rest(self, values: dict[str, float]) -> None:
+        """Every signal's lowest and highest between reps (NaN skipped)."""
+        mins, maxs = self.rest_mins, self.rest_maxs
+        for name, value in values.items():
+            if value == value:
+                if name not in mins or value < mins[name]:
+                    mins[name] = value
+                if name not in maxs or value > maxs[name]:
+                    maxs[name] = value
+
+    def _record(self, rep: RepTrack, t_end: float, events: list[Event]) -> None:
+        """Count a rep that passed its checks: the Rep event first, then its faults."""
         self.reps += 1
         side = rep.peak_side if self.spec.per_side else None
         if side is not None:

@@ -28,6 +28,7 @@ from .spec_model import (
     STATS,
     WHENS,
     Bound,
+    Cycle,
     ExerciseSpec,
     Hold,
     Position,
@@ -256,8 +257,35 @@ def _parse_reps(t: TableReader, signals: dict[str, Signal]) -> Reps:
                 t.file, t.key_path("side_by"), "must be 'min:<signal>' or 'max:<signal>'"
             )
     require = _bounds(t.sub("require"), signals)
+    cycle = _parse_cycle(t, enter, exit_)
     t.done()
-    return Reps(signal, direction, enter, exit_, min_active, min_rep, max_rep, side_by, require)
+    return Reps(
+        signal, direction, enter, exit_, min_active, min_rep, max_rep, side_by, require, cycle
+    )
+
+
+def _parse_cycle(reps: TableReader, enter: float, exit_: float) -> Cycle | None:
+    """[reps.cycle]: count the cycles of a periodic signal (posecheck.cycles); enter and
+    exit are then fractions of the signal's recent range."""
+    t = reps.sub("cycle")
+    if t is None:
+        return None
+    for key, value in (("enter", enter), ("exit", exit_)):
+        if not 0 < value < 1:
+            raise spec_error(
+                reps.file,
+                reps.key_path(key),
+                f"with [reps.cycle] it is a fraction of the signal's recent range, "
+                f"strictly between 0 and 1; got {value:g}",
+            )
+    cycle = Cycle(
+        t.number("window_s", 1.5, lo=0.2, hi=30),
+        t.number("min_range", 0.05, lo=0),
+        int(t.number("confirm", 3, lo=1, hi=20)),
+        t.number("max_gap_s", 1.5, lo=0),
+    )
+    t.done()
+    return cycle
 
 
 def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, file: str) -> Rule:
@@ -299,6 +327,9 @@ def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, fil
         raise spec_error(file, t.key_path("stat"), "is only for when = 'rep' rules on a signal")
     band = t.number("band", 5.0, lo=0)
     source = t.get("source", str, "")
+    timeline_s = t.number("timeline_s", None, lo=0)
+    if timeline_s is not None and when != "continuous":
+        raise spec_error(file, t.key_path("timeline_s"), "is only for when = 'continuous' rules")
     strict, lenient = t.number("strict", None), t.number("lenient", None)
     if strict is not None or lenient is not None:
         if (above is None) == (below is None):
@@ -333,6 +364,7 @@ def _parse_rule(raw: Any, index: int, signals: dict[str, Signal], kind: str, fil
         source,
         strict,
         lenient,
+        timeline_s,
     )
 
 
@@ -368,7 +400,12 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
     pos = top.sub("position", required=True)
     assert pos is not None
     require = _bounds(pos.sub("require", required=True), signals)
-    position = Position(require, pos.number("enter_s", 0.3, lo=0), pos.number("exit_s", 0.5, lo=0))
+    position = Position(
+        require,
+        pos.number("enter_s", 0.3, lo=0),
+        pos.number("exit_s", 0.5, lo=0),
+        _bounds(pos.sub("keep"), signals),
+    )
     pos.done()
 
     vis_t = top.sub("visibility", required=True)
