@@ -114,6 +114,8 @@ class Checker:
         seen = feats is not None and not feats.missing
         if self.cycle is not None and self.spec.reps is not None:
             self.cycle_value = self.cycle(t, values.get(self.spec.reps.signal, math.nan))
+        if self._rest_stats and self.rep is None and feats is not None:
+            self._track_rest(values)  # in position or not: the hang before the first pull
         if seen and self.visible:  # the usual case of _update_visibility
             self.last_seen_t = t
         else:
@@ -308,8 +310,6 @@ class Checker:
                     self.rep.rest_mins, self.rep.rest_maxs = self.rest_mins, self.rest_maxs
                     self.rest_mins, self.rest_maxs = {}, {}
             else:
-                if self._rest_stats:
-                    self._track_rest(feats.values)
                 rest = self.rest_extreme
                 further = v > rest if reps.direction == "down" else v < rest
                 if math.isnan(rest) or further:
@@ -362,7 +362,9 @@ class Checker:
             events.extend(part)
 
     def _track_rest(self, values: dict[str, float]) -> None:
-        """Every signal's lowest and highest between reps (NaN skipped)."""
+        """Every signal's lowest and highest between reps (NaN skipped), from the last rep
+        (or leaving position) on: the rest before a set's first rep is often seen only
+        before the position gate has settled."""
         mins, maxs = self.rest_mins, self.rest_maxs
         for name, value in values.items():
             if value == value:

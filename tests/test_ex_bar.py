@@ -66,8 +66,10 @@ def test_pull_up_counts_full_reps_silently() -> None:
 
 
 def test_pull_up_half_rep_is_counted_and_flagged() -> None:
-    assert sb.nose_above_wrist(95) < -0.2  # elbows at 95 deg: nose 0.2+ torso under the hands
-    _, events = run("pull_up", pull_ups([45, 95, 45]))
+    """A rep that stops with the nose ~5 cm under the hands: the body rose ~0.4 torso
+    lengths of its ~0.8 (elbows at 80 deg in this skeleton's frontal-plane arms)."""
+    assert sb.nose_above_wrist(80) < -0.08
+    _, events = run("pull_up", pull_ups([45, 80, 45]))
     assert [r.issues for r in of(events, Rep)] == [(), ("chin_below_bar",), ()]
 
 
@@ -79,7 +81,7 @@ def test_pull_up_short_bottom_flags_the_next_rep() -> None:
 
 def test_pull_up_chin_not_judged_when_the_face_is_not_seen() -> None:
     """Filmed from behind: the half rep is counted, but nothing is said about the chin."""
-    checker, events = run("pull_up", pull_ups([45, 95], hide={"nose": (0, 99)}))
+    checker, events = run("pull_up", pull_ups([45, 80], hide={"nose": (0, 99)}))
     assert checker.reps == 2 and of(events, Issue) == []
 
 
