@@ -238,7 +238,7 @@ def test_forward_bend_bent_knees_are_flagged() -> None:
 def test_forward_bend_stopping_at_the_knees_is_flagged() -> None:
     """Folding only to 95 deg with the arms hanging: the fingers stay near the knees."""
     _, events = run("forward_bend", fold_frames([(95.0, 176.0)], reach=False))
-    assert rep_issues(events) == [("short_reach",)]
+    assert rep_issues(events) == [("shallow_fold",)]
 
 
 def test_forward_bend_walking_and_standing_count_nothing() -> None:
