@@ -336,6 +336,38 @@ def test_child_pose_hold_spans_relaxed_and_stretched_arms() -> None:
     assert of(events, Issue) == []
 
 
+def turned(key: Key, spread: float = 90.0) -> Key:
+    """The same pose after a turn towards the camera: the far shoulder `spread` px across
+    the picture from the near one (0.6 torso lengths; side-on reads under 0.45)."""
+    sx, sy = key["shoulder"]
+    return key | {"far_shoulder": (sx + spread, sy)}
+
+
+@pytest.mark.parametrize(
+    ("name", "pose", "rest"),
+    [
+        ("child_pose", sf.child_pose("forward"), KNEELING),
+        ("full_body_stretch", sf.lying(), sf.lying("up", arms="sides")),
+    ],
+)
+def test_floor_hold_survives_a_turn_away_from_side_on(name: str, pose: Key, rest: Key) -> None:
+    """Entered side-on, the hold goes on when a turn spreads the shoulders across the picture
+    (the side-on check gets a person into the pose, it does not throw them out)."""
+    pose, rest = turned(pose, 0.0), turned(rest, 0.0)  # side-on, with the far shoulder's key
+    segs = [
+        still(1, rest),
+        move(1, rest, pose),
+        still(3, pose),
+        move(0.5, pose, turned(pose)),
+        still(4, turned(pose)),
+        move(1, turned(pose), rest),
+        still(1, rest),
+    ]
+    _, events = run(name, make(segs, drop_every=5))
+    (hold,) = of(events, HoldSegment)
+    assert hold.duration == pytest.approx(8.0, abs=1.0)
+
+
 def test_child_pose_hips_off_heels_is_flagged() -> None:
     high = sf.child_pose(knee=85, hip=60)
     segs = [
