@@ -83,15 +83,17 @@ def run_checker(clip: str, exercise: str) -> dict[str, Any]:
     }
 
 
-def _shade_labels(ax: Any, label: dict[str, Any]) -> None:
+def _shade_labels(ax: Any, label: dict[str, Any], times: bool = True) -> None:
+    """The labelled spans as shading; the labelled rep times as dashed lines if `times`."""
     span = label.get("active_span_s")
     if span:
         ax.axvspan(span[0], span[1], color="#eeeeee", zorder=0)
     for key, color in (("hold_spans_s", "#cdebcf"), ("slouch_spans_s", "#f6c9c0")):
         for a, b in label.get(key, []):
             ax.axvspan(a, b, color=color, zorder=0)
-    for x in label.get("rep_times_s", []) + label.get("rep_bottoms_s", []):
-        ax.axvline(x, color="#3060c0", lw=0.6, ls="--", zorder=1)
+    if times:
+        for x in label.get("rep_times_s", []) + label.get("rep_bottoms_s", []):
+            ax.axvline(x, color="#3060c0", lw=0.6, ls="--", zorder=1)
 
 
 def plot(clip: str, label: dict[str, Any], exercise: str, out: Path) -> Path:
@@ -113,6 +115,10 @@ def plot(clip: str, label: dict[str, Any], exercise: str, out: Path) -> Path:
         for v in (b.min, b.max):
             if v is not None:
                 bounds.setdefault(b.signal, []).append((v, "gate"))
+    for b in spec.position.keep:
+        for v in (b.min, b.max):
+            if v is not None:
+                bounds.setdefault(b.signal, []).append((v, "keep"))
     if spec.reps is not None:
         for b in spec.reps.require:
             for v in (b.min, b.max):
@@ -128,8 +134,11 @@ def plot(clip: str, label: dict[str, Any], exercise: str, out: Path) -> Path:
                 bounds.setdefault(rule.signal, []).append((v, rule.code))
     styles = {"gate": ("#888888", ":"), "rep gate": ("#aa66cc", ":"), "enter": ("#2060d0", "-")}
     styles["exit"] = ("#60a0f0", "-")
+    styles["keep"] = ("#1a9a8a", "-.")
+    rep_signal = spec.reps.signal if spec.reps is not None else None
     for ax, name in zip(axes, names, strict=False):
-        _shade_labels(ax, label)
+        # Rep times only where they are read (a 67-jump clip drew 600 lines otherwise).
+        _shade_labels(ax, label, times=name == rep_signal)
         ax.plot(t, run["values"][name], lw=0.9, color="black")
         for v, what in bounds.get(name, []):
             color, ls = styles.get(what, ("#d6401f", "--"))
@@ -137,8 +146,9 @@ def plot(clip: str, label: dict[str, Any], exercise: str, out: Path) -> Path:
         sig = spec.signals[name]
         ax.set_ylabel(f"{name}\n({sig.kind})", fontsize=7)
         ax.tick_params(labelsize=7)
-        for rep in run["reps"]:
-            ax.axvline(rep.t_peak, color="#2a6f2a", lw=0.8, alpha=0.6)
+        if name == rep_signal:
+            for rep in run["reps"]:
+                ax.axvline(rep.t_peak, color="#2a6f2a", lw=0.8, alpha=0.6)
     row = len(names)
     if has_cycle:
         ax = axes[row]
@@ -160,14 +170,17 @@ def plot(clip: str, label: dict[str, Any], exercise: str, out: Path) -> Path:
         label="in position",
     )
     for h in run["holds"]:
-        ax.plot([h.t_start, h.t_end], [1.15, 1.15], color="#2a6f2a", lw=3)
-    for s in run["spans"]:
-        ax.plot([s.t_start, s.t_end], [1.3, 1.3], color="#d6401f", lw=3)
+        ax.plot([h.t_start, h.t_end], [1.1, 1.1], color="#2a6f2a", lw=3)
+    codes = sorted({s.code for s in run["spans"]})
+    for s in run["spans"]:  # one row per time-line code, named
+        y = 1.32 + 0.12 * codes.index(s.code)
+        ax.plot([s.t_start, s.t_end], [y, y], color="#d6401f", lw=3)
+        ax.text(s.t_end, y, f" {s.code}", fontsize=7, va="center")
     for i in run["issues"]:
-        ax.plot([i.t_start, i.t_end], [1.45, 1.45], color="#8b0000", lw=3)
+        ax.plot([i.t_start, i.t_end], [1.2, 1.2], color="#8b0000", lw=3)
     for rep in run["reps"]:
         ax.plot([rep.t_peak], [0.5], marker="v", color="#2060d0")
-    ax.set_ylim(-0.1, 1.6)
+    ax.set_ylim(-0.1, 1.35 + 0.12 * max(1, len(codes)))
     ax.set_yticks([])
     ax.set_ylabel("decided", fontsize=7)
     ax.set_xlabel("time (s)")
@@ -184,16 +197,22 @@ def plot(clip: str, label: dict[str, Any], exercise: str, out: Path) -> Path:
         else "spans: " + str(label.get("slouch_spans_s", label.get("hold_spans_s", "")))
     )
     fig.suptitle(
-        f"{clip} - spec {exercise}: measured {measured}; labelled {truth} "
-        "(grey: active span, green: held, red: slouched, dashed: labelled reps; "
-        "green lines: counted reps)",
-        fontsize=9,
+        f"{clip} - spec {exercise}: measured {measured}; labelled {truth}\n"
+        "shading: grey labelled active span, green held, red slouched; rep signal: dashed blue "
+        "labelled reps, green counted\nlines: dotted grey gate, dash-dot teal keep, dotted "
+        "purple rep gate, blue enter/exit, dashed red rules",
+        fontsize=8,
     )
     fig.tight_layout()
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{clip}{'' if exercise == label['exercise'] else '.' + exercise}.png"
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=72)
     plt.close(fig)
+    from PIL import Image  # matplotlib's own dependency
+
+    with Image.open(path) as img:  # a few dozen colours: a third of the bytes in the repo
+        small = img.convert("RGB").quantize(colors=48)
+    small.save(path, optimize=True)
     return path
 
 
