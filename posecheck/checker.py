@@ -8,6 +8,12 @@ Order of judgement on every frame, each step able to say "no judgement":
    timing (hold segments with good-form time);
 4. form rules: continuously (a fault held for `for_s`), at the peak of a rep, or over a rep.
 Everything works from timestamps, so dropped frames and variable frame rates are fine.
+
+A rep carries the codes of its rep rules and of each continuous fault that overlapped it:
+an episode confirmed by the time the rep is counted whose span (first to last breaking
+frame) meets the rep's. One sag through a push-up marks it, though the Issue comes once,
+when the episode ends. An episode confirmed only after the count (begun in the rep's last
+``for_s``) marks only later reps it overlaps: a counted rep never changes.
 """
 
 from __future__ import annotations
@@ -35,6 +41,14 @@ class _Episode:
     last_break: float = 0.0
     confirmed: bool = False
     worst: float = math.nan
+    last_span: tuple[float, float] | None = None  # the last confirmed episode's span, ended
+
+    def overlaps(self, t0: float, t1: float) -> bool:
+        """Whether a confirmed stretch of this fault (open or ended) met [t0, t1]."""
+        spans = [self.last_span]
+        if self.confirmed and self.onset is not None:
+            spans.append((self.onset, self.last_break))
+        return any(s is not None and s[0] <= t1 and s[1] >= t0 for s in spans)
 
 
 def _debounce(
@@ -261,6 +275,7 @@ class Checker:
         ):
             events.append(Span(rule.code, rule.message, ep.onset, ep.last_break))
         if ep.onset is not None and ep.confirmed:
+            ep.last_span = (ep.onset, max(ep.onset, ep.last_break))
             events.append(
                 Issue(
                     rule.code,
@@ -392,6 +407,9 @@ class Checker:
                     )
                 )
                 self.rep_cue = (rule.message, t_end)
+        for rule, ep in zip(self.continuous, self.episodes, strict=True):
+            if rule.code not in codes and ep.overlaps(rep.t_start, t_end):
+                codes.append(rule.code)  # its Issue comes when the episode ends
         at_peak = {k: round(v, 3) for k, v in rep.peak_values.items() if not math.isnan(v)}
         ranges = {k: (round(v, 3), round(rep.maxs[k], 3)) for k, v in rep.mins.items()}
         events.insert(

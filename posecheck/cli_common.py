@@ -63,8 +63,10 @@ def add_people_arg(p: argparse.ArgumentParser, default: int) -> None:
         type=_people,
         default=default,
         metavar="N",
-        help=f"look for up to N people and coach the one doing the exercise (default: "
-        f"{default}; each extra person costs about 60%% more pose-model time)",
+        help=f"coach the one doing the exercise among up to N people (default: {default}); "
+        "one person is tracked and others looked for every 2 s or when the tracked one "
+        "jumps or is lost; while several are in the picture each extra person costs about "
+        "60%% more pose-model time",
     )
 
 

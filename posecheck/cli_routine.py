@@ -383,7 +383,7 @@ def cmd_routine(args: argparse.Namespace) -> int:
     model = None
     make_estimator = None
     if any(needs_model(s) for s in sources):
-        from .estimator import PoseEstimator
+        from .lookout import pose_estimator
         from .models import resolve_model
 
         model = resolve_model(
@@ -393,7 +393,7 @@ def cmd_routine(args: argparse.Namespace) -> int:
         )
 
         def make_estimator() -> Any:
-            return PoseEstimator(model.path, num_poses=args.people)
+            return pose_estimator(model.path, args.people)
 
     engine = None
     if args.voice:

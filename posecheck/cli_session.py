@@ -30,8 +30,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
-    from .estimator import PoseEstimator
     from .guidance import SetUp
+    from .lookout import pose_estimator
     from .models import resolve_model
     from .pipeline import analyze
     from .screen_sinks import EventLogSink, LiveWindowSink, ProgressSink
@@ -64,10 +64,10 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
 
             source.close()
             source = ParallelPoseSource(
-                args.video, lambda: PoseEstimator(path, num_poses=people), workers=workers
+                args.video, lambda: pose_estimator(path, people), workers=workers
             )
         else:
-            estimator = PoseEstimator(path, num_poses=people)
+            estimator = pose_estimator(path, people)
     sinks: list = []
     if args.video_out:
         sinks.append(AnnotatedVideoSink(args.video_out, fps=float(source.fps or 30.0)))

@@ -52,7 +52,8 @@ def _quiet_native_logs() -> Iterator[None]:
 
 
 class PoseEstimator:
-    """MediaPipe ``PoseLandmarker`` in VIDEO mode, one frame at a time.
+    """MediaPipe ``PoseLandmarker`` in VIDEO mode (or IMAGE mode, ``still``), one frame
+    at a time.
 
     VIDEO mode (rather than IMAGE) lets MediaPipe track the person between frames, which
     is both faster (the detector only runs when tracking is lost) and steadier. It needs
@@ -72,6 +73,7 @@ class PoseEstimator:
         min_pose_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         max_side: int | None = None,
+        still: bool = False,
     ) -> None:
         if num_poses < 1:
             raise ValueError(f"num_poses must be >= 1, got {num_poses}")
@@ -89,12 +91,17 @@ class PoseEstimator:
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be within 0..1, got {value}")
         self.model_path = os.fspath(model_path)
+        # still=True: IMAGE mode, every picture on its own (the person detector runs on
+        # each call, nothing is carried over). For an occasional look at who is in the
+        # picture (posecheck.lookout), where a VIDEO-mode tracker fed every few seconds
+        # would start from where people were seconds ago.
+        self.still = still
         # Our own checks first: they name the file and say what to do, where MediaPipe
         # would give a native error about flatbuffers or zip archives.
         verify_model(self.model_path)
         self._options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=self.model_path),
-            running_mode=vision.RunningMode.VIDEO,
+            running_mode=vision.RunningMode.IMAGE if still else vision.RunningMode.VIDEO,
             num_poses=num_poses,
             min_pose_detection_confidence=min_pose_detection_confidence,
             min_pose_presence_confidence=min_pose_presence_confidence,
@@ -103,6 +110,7 @@ class PoseEstimator:
         )
         self._landmarker: Any = None
         self._last_ms: int | None = None
+        self._fresh = True
         self._open()
 
     def _open(self) -> None:
@@ -116,6 +124,7 @@ class PoseEstimator:
                 "pose_landmarker .task file, or run `posecheck models provision`"
             ) from e
         self._last_ms = None
+        self._fresh = True
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -162,11 +171,12 @@ class PoseEstimator:
         height, width = rgb.shape[:2]  # the frame size, whatever size the model is fed
         rgb = _shrink(rgb, self.max_side)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        if self._last_ms is None:  # the first frame starts the graph: more native chatter
+        if self._fresh:  # the first frame starts the graph: more native chatter
+            self._fresh = False
             with _quiet_native_logs():
-                result = self._landmarker.detect_for_video(image, self._timestamp_ms(t))
+                result = self._infer(image, t)
         else:
-            result = self._landmarker.detect_for_video(image, self._timestamp_ms(t))
+            result = self._infer(image, t)
         worlds = result.pose_world_landmarks or []
         poses = [
             _to_pose(landmarks, worlds[i] if i < len(worlds) else None)
@@ -177,6 +187,11 @@ class PoseEstimator:
         # and the single-person checker should follow whoever fills most of the frame.
         poses.sort(key=_bbox_area, reverse=True)
         return width, height, poses
+
+    def _infer(self, image: Any, t: float) -> Any:
+        if self.still:
+            return self._landmarker.detect(image)
+        return self._landmarker.detect_for_video(image, self._timestamp_ms(t))
 
     def estimate(self, image_bgr: np.ndarray, t: float, index: int) -> PoseFrame:
         """Pose of the most prominent person in one BGR frame (``pose=None`` if nobody).

@@ -62,7 +62,9 @@ class HoldSegment:
 class Notice:
     """Something the user should know that is not a form fault (e.g. body part not visible)."""
 
-    kind: str  # "not_visible" | "visible_again" | "out_of_position" | "in_position"
+    # "not_visible" | "visible_again" | "out_of_position" | "in_position", or from the
+    # pipeline's frame-rate watch (posecheck.frame_rate): "low_frame_rate" | "frame_rate_ok"
+    kind: str
     message: str
     t: float
 
@@ -106,6 +108,9 @@ class CheckerState:
     side: str | None  # the body side being judged
     signals: dict[str, float]  # current smoothed signal values, for display and debugging
     active_s: float = 0.0  # time in position so far: a timed set ("two minutes") and pace
+    # Set by the pipeline, not the checker, while the frame rate is too low to judge this
+    # exercise (posecheck.frame_rate): shown in the live window.
+    frame_rate_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,6 @@ MAX_PANELS = 4
 MAX_POINTS = 4000
 
 _UNITS = {"angle": "deg", "inclination": "deg", "lean": "deg", "tilt": "deg"}
-_UNITS["offset"] = "of line length"
 _REP, _REP_BAD, _FAULT, _HOLD, _OK = "#cfe0f5", "#fbe3c2", "#d6401f", "#cdebcf", "#2a6f2a"
 
 
@@ -46,6 +46,7 @@ class PlotGuide:
     exit: float | None = None
     limits: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     units: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)  # what a person sees, per signal
 
 
 def guide_from_spec(spec: ExerciseSpec) -> PlotGuide:
@@ -66,6 +67,7 @@ def guide_from_spec(spec: ExerciseSpec) -> PlotGuide:
         names = [b.signal for b in spec.position.require][:1] or list(spec.signals)[:1]
     names = names[:MAX_PANELS]
     units = {n: _unit(spec, n) for n in names if n in spec.signals}
+    labels = {n: spec.signals[n].label or readable(n) for n in names if n in spec.signals}
     reps = spec.reps
     return PlotGuide(
         signals=tuple(names),
@@ -74,15 +76,42 @@ def guide_from_spec(spec: ExerciseSpec) -> PlotGuide:
         exit=reps.exit if reps is not None else None,
         limits={k: tuple(v) for k, v in limits.items()},
         units=units,
+        labels=labels,
     )
 
 
+def readable(name: str) -> str:
+    """A signal name as words, for a signal without a label: ``knee_bend`` -> ``knee bend``."""
+    return name.replace("_", " ")
+
+
+#: Body segments as people name them: the unit of a distance read in that segment's length.
+_SEGMENTS = {
+    frozenset(("hip", "knee")): "thigh lengths",
+    frozenset(("knee", "ankle")): "shin lengths",
+    frozenset(("shoulder", "hip")): "torso lengths",
+    frozenset(("shoulder", "elbow")): "upper-arm lengths",
+    frozenset(("elbow", "wrist")): "forearm lengths",
+    frozenset(("shoulder", "other.shoulder")): "shoulder widths",
+    frozenset(("hip", "other.hip")): "hip widths",
+    frozenset(("ankle", "other.ankle")): "foot-to-foot distances",
+}
+
+
 def _unit(spec: ExerciseSpec, name: str) -> str:
-    """The unit a signal is read in: degrees, or lengths of the segment it is divided by."""
+    """The unit a signal is read in: degrees, or lengths of the body segment it is divided
+    by, named as people name it ("thigh lengths", not "x hip-knee")."""
     sig = spec.signals[name]
+    if sig.kind == "offset":  # the middle point's distance off the line through the others
+        return f"share of the {sig.points[1]}-{sig.points[2]} length"
     if sig.kind in _UNITS:
         return _UNITS[sig.kind]
-    return f"x {sig.per[0]}-{sig.per[1]}" if sig.per else "ratio"
+    if not sig.per:
+        return "ratio"
+    a, b = (p.removeprefix("mid.") for p in sig.per)
+    if a.startswith("other.") and b.startswith("other."):  # the other leg's thigh is a thigh
+        a, b = a.removeprefix("other."), b.removeprefix("other.")
+    return _SEGMENTS.get(frozenset((a, b)), f"{a}-{b} lengths")
 
 
 def _reduce(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,8 +150,10 @@ def _signal(ax: Any, name: str, t: np.ndarray, series: Series, guide: PlotGuide)
     """One signal with the rep thresholds (green) or the rules' limits (red) it is held to."""
     tv, vv = _reduce(t, np.asarray(series.values[name], dtype=float))
     ax.plot(tv, vv, color="#1f3b73", lw=1.1)
-    unit = guide.units.get(name)
-    ax.set_ylabel(f"{name}\n({unit})" if unit else name, fontsize=9)
+    label, unit = guide.labels.get(name) or readable(name), guide.units.get(name)
+    # Wrapped to fit beside a panel 1.8 inches tall (about 26 characters a line at 8 pt).
+    text = textwrap.fill(label, 26) + (f"\n{textwrap.fill(f'({unit})', 26)}" if unit else "")
+    ax.set_ylabel(text, fontsize=8)
     marks: list[tuple[str, float, str, str]] = []
     if name == guide.rep_signal:
         marks += [(f"rep enter {guide.enter:g}", guide.enter, "--", _OK)] if guide.enter else []

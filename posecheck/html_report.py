@@ -129,7 +129,11 @@ def _stats(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         stats += [("hold", format_time(hold), "held"), ("good", format_time(good), "good form")]
     if report["kind"] != "hold" or s["reps"]:
         stats.append(("reps", str(s["reps"]), "reps"))
-        stats += [(f"reps-{side}", str(n), f"{side} side") for side, n in s["reps_by_side"].items()]
+        label = report.get("side_label")  # what a side is: "front leg", "supporting leg"
+        stats += [
+            (f"reps-{side}", str(n), f"{label}: {side}" if label else f"{side} side")
+            for side, n in s["reps_by_side"].items()
+        ]
     stats.append(("issues", str(len(report.get("issues", []))), "form issues"))
     stats.append(("duration", format_time(src["duration_s"]), "duration"))
     stats.append(("in-position", format_time(s["in_position_s"]), "in position"))
@@ -147,7 +151,7 @@ _TARGET_NAMES = {
 }
 
 
-def _progress(progress: Mapping[str, Mapping[str, Any]]) -> str:
+def _progress(progress: Mapping[str, Mapping[str, Any]], side_label: str | None) -> str:
     rows = []
     for key, p in progress.items():
         frac = p["fraction"] or 0.0
@@ -160,7 +164,10 @@ def _progress(progress: Mapping[str, Mapping[str, Any]]) -> str:
         met = ' class="met"' if p["met"] else ""
         bar = f'<span class="bar"><i{met} style="width:{frac * 100:.0f}%"></i></span>'
         done = f"{bar} {frac * 100:.0f}%" + (" ✓ met" if p["met"] else "")
-        name = _e(_TARGET_NAMES.get(key, key))
+        name = _TARGET_NAMES.get(key, key)
+        if key == "reps_per_side" and side_label:  # "reps per front leg (weaker side)"
+            name = name.replace("per side", f"per {side_label}")
+        name = _e(name)
         rows.append(_tr([name, target, actual, done], f"progress-{_e(key)}", num=(1, 2)))
     heads = ("target", "goal", "done", "progress")
     return "<h2>Progress against the targets</h2>" + _table("progress", heads, rows)
@@ -175,7 +182,7 @@ def _summary(report: Mapping[str, Any]) -> str:
         )
     out.append("</div>")
     if s.get("progress"):
-        out.append(_progress(s["progress"]))
+        out.append(_progress(s["progress"], report.get("side_label")))
     vis = [
         f"pose found in {_pct(s['frames_with_pose'])} of frames",
         f"needed body parts seen in {_pct(s['frames_visible'])}",
@@ -212,6 +219,13 @@ def _media_cell(index: int, thumb: Thumbnail | None, clip: Clip | None) -> str:
     return '<span class="muted">no picture</span>'
 
 
+def _issue_reps(issue: Mapping[str, Any]) -> list[int]:
+    """The reps an issue marked (``reps``; a report from before that key: ``rep_index``)."""
+    if "reps" in issue:
+        return list(issue["reps"])
+    return [issue["rep_index"]] if issue["rep_index"] else []
+
+
 def _issues(
     report: Mapping[str, Any],
     thumbs: Mapping[int, Thumbnail],
@@ -240,11 +254,11 @@ def _issues(
             format_time(x["t_end"]),
             f"{_code(x['code'])}<br>{_e(x['message'])}",
             _num(x["value"], "{:.3g}"),
-            str(x["rep_index"] or ""),
+            ", ".join(str(r) for r in _issue_reps(x)),
             _media_cell(i, thumbs.get(i), clips.get(i)),
         ]
         rows.append(_tr(cells, "issue", num=(0, 1, 2, 4, 5)))
-    heads = ("#", "from", "to", "issue", "value", "rep", "picture")
+    heads = ("#", "from", "to", "issue", "value", "reps", "picture")
     out += ["<h2>Each issue</h2>", _table("issues", heads, rows)]
     return "\n".join(out)
 
@@ -269,7 +283,7 @@ def _reps(report: Mapping[str, Any], rep_signal: str | None) -> str:
         rows.append(_tr(cells, "rep bad" if r["issues"] else "rep", num=(0, 2, 3, 4, 5, 6)))
     heads = (
         "#",
-        "side",
+        report.get("side_label") or "side",
         "start",
         "peak",
         "end",

@@ -24,23 +24,23 @@ _TORSO = [int(Landmark[n]) for n in ("LEFT_SHOULDER", "RIGHT_SHOULDER", "LEFT_HI
 
 
 @dataclass(frozen=True, slots=True)
-class _Where:
+class Place:
     """A person's place in the picture: torso centre and size, in pixels."""
 
     x: float
     y: float
     size: float
 
-    def distance(self, other: _Where) -> float:
+    def distance(self, other: Place) -> float:
         """How far apart, in torso sizes."""
         return math.hypot(self.x - other.x, self.y - other.y) / max(self.size, 1e-6)
 
 
-def _where(pose: Pose, width: int, height: int) -> _Where:
+def place_of(pose: Pose, width: int, height: int) -> Place:
     pts = pose.image[_TORSO, :2] * np.array([width, height], dtype=np.float32)
     shoulders, hips = pts[:2].mean(axis=0), pts[2:].mean(axis=0)
     centre = (shoulders + hips) / 2
-    return _Where(float(centre[0]), float(centre[1]), float(np.linalg.norm(shoulders - hips)))
+    return Place(float(centre[0]), float(centre[1]), float(np.linalg.norm(shoulders - hips)))
 
 
 class PersonSelector:
@@ -57,9 +57,9 @@ class PersonSelector:
         self.follow = follow  # a pose within this many torso sizes is the same person
         self.lost_s = lost_s
         self.switch_s = switch_s
-        self.tracked: _Where | None = None
+        self.tracked: Place | None = None
         self.seen_t = 0.0
-        self.challenger: _Where | None = None  # someone else in position, and since when
+        self.challenger: Place | None = None  # someone else in position, and since when
         self.challenger_since = 0.0
         self.switches = 0
         self.last_alone: PoseFrame | None = None  # the latest frame with only one person
@@ -83,9 +83,9 @@ class PersonSelector:
         if self.last_alone is not None:
             alone, self.last_alone = self.last_alone, None
             assert alone.pose is not None
-            self.tracked = _where(alone.pose, alone.width, alone.height)
+            self.tracked = place_of(alone.pose, alone.width, alone.height)
         poses = [p for p in (frame.pose, *frame.others) if p is not None]
-        places = [_where(p, frame.width, frame.height) for p in poses]
+        places = [place_of(p, frame.width, frame.height) for p in poses]
         t = frame.t
         pick = None
         if self.tracked is not None and t - self.seen_t <= self.lost_s:
@@ -104,7 +104,7 @@ class PersonSelector:
         return replace(frame, pose=chosen, others=tuple(p for p in poses if p is not chosen))
 
     def _challenge(
-        self, frame: PoseFrame, poses: list[Pose], places: list[_Where], pick: int
+        self, frame: PoseFrame, poses: list[Pose], places: list[Place], pick: int
     ) -> int:
         """The followed person is out of position: switch to someone who is in position,
         once they have been for ``switch_s``."""
@@ -123,5 +123,5 @@ class PersonSelector:
         self.switches += 1
         return best
 
-    def _follow(self, where: _Where, t: float) -> None:
+    def _follow(self, where: Place, t: float) -> None:
         self.tracked, self.seen_t, self.last_alone = where, t, None

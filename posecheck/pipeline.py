@@ -13,7 +13,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from .checker import Checker
-from .events import FrameResult
+from .events import FrameResult, Notice
+from .frame_rate import FrameRateMonitor
 from .guidance import SetUp
 from .landmarks import PoseFrame
 from .people import PersonSelector
@@ -49,11 +50,16 @@ def run(
     With ``setup`` (live), frames first go through the set-up phase (camera placement,
     countdown): the sinks get its message as the cue and the checker sees nothing yet.
 
+    The frame rate judged at is watched (posecheck.frame_rate): when it falls below what
+    the exercise needs, a notice goes with that frame's events, a note into its state
+    for the window, and a line into the source's warnings at the end.
+
     Ctrl-C ends the run as *partial*, never as a crash: what was measured up to then is
     still handed to the sinks, which write it (marked partial) on close.
     """
     frames = 0
     people = PersonSelector(checker.spec)
+    rate = FrameRateMonitor(checker.spec)
     reason: str | None = None
     failure: BaseException | None = None
     try:
@@ -70,6 +76,9 @@ def run(
                 result = FrameResult((), state)
             else:
                 result = checker.update(frame)
+            notice = rate.update(frame.t)
+            if notice is not None or rate.note is not None:
+                result = _with_rate(result, notice, rate.note)
             frames += 1
             for sink in sinks:
                 sink.on_frame(sf.image, frame, result)
@@ -89,6 +98,9 @@ def run(
     if reason is None and getattr(source, "truncated", False):
         reason = "source truncated"
     dropped, warnings = int(getattr(source, "dropped", 0)), list(getattr(source, "warnings", []))
+    slow = rate.summary()
+    if slow is not None:
+        warnings.append(f"{source.name}: {slow}")
     for sink in sinks:
         sink.on_source_end(dropped, warnings)
     tail = checker.finish()
@@ -101,6 +113,12 @@ def run(
     if failure is not None:
         raise failure
     return RunResult(frames, partial, reason)
+
+
+def _with_rate(result: FrameResult, notice: Notice | None, note: str | None) -> FrameResult:
+    """The frame's result with the frame-rate watch's notice and window note added."""
+    events = result.events if notice is None else (*result.events, notice)
+    return FrameResult(events, replace(result.state, frame_rate_note=note))
 
 
 def session_info(source: Source, spec: ExerciseSpec, model: Any = None) -> SessionInfo:
@@ -117,6 +135,8 @@ def session_info(source: Source, spec: ExerciseSpec, model: Any = None) -> Sessi
         model_variant=getattr(model, "variant", None),
         model_sha256=getattr(model, "sha256", None),
         targets=dict(spec.targets),
+        side_label=spec.reps.side_label if spec.reps is not None else None,
+        view=spec.view,
     )
 
 

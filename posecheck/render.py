@@ -188,6 +188,8 @@ def _hud_lines(
                 f"{side[:1].upper()} {n}" for side, n in sorted(state.reps_by_side.items())
             )
             lines.append((sides, "big", _WHITE))
+            if info.side_label:  # what L and R count: the front leg, the supporting leg
+                lines.append((f"L | R = {info.side_label}", "small", _GREY))
     if "duration_s" in info.targets or "rate_per_min" in info.targets:
         timed = f"Time {format_time(state.active_s)}"
         if info.targets.get("duration_s"):
@@ -195,12 +197,17 @@ def _hud_lines(
         if state.active_s >= 10 and state.reps:  # a pace from a few seconds is noise
             timed += f"   {state.reps / state.active_s * 60:.0f}/min"
         lines.append((timed, "body", _WHITE))
-    phase = f"phase: {state.phase}" + (f"   side: {state.side}" if state.side else "")
+    # The side facing the camera, whose landmarks are read: not the rep's side. From the
+    # front it means nothing, so it is not shown.
+    facing = state.side if state.side and info.view != "front" else None
+    phase = f"phase: {state.phase}" + (f"   facing camera: {facing}" if facing else "")
     lines.append((phase, "small", _GREY))
     if not state.visible:
         lines.append((f"can't see: {_hidden_parts(pose_frame, state.side)}", "small", _WARN))
     if not state.in_position:
         lines.append(("not in position", "small", _WARN))
+    if state.frame_rate_note:  # too few frames a second to judge this exercise well
+        lines.append((state.frame_rate_note, "small", _WARN))
     return lines
 
 

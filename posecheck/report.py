@@ -39,6 +39,9 @@ class SessionInfo:
     source rate (0 when unknown); ``frame_count`` is None for live sources or files whose
     length the container does not state. ``targets`` are the user's goals, e.g.
     ``{"reps": 20, "hold_s": 60}`` (see ``TARGET_KEYS``); it may be empty.
+    ``side_label`` is what a per-side rep's left/right is ("front leg", from the spec's
+    ``reps.side_label``); ``view`` the spec's camera view ("side", "front", "any"), which
+    says whether "the side facing the camera" means anything.
     """
 
     exercise: str
@@ -52,6 +55,8 @@ class SessionInfo:
     model_variant: str | None = None
     model_sha256: str | None = None
     targets: Mapping[str, float] = field(default_factory=dict)
+    side_label: str | None = None
+    view: str = "any"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -214,6 +219,17 @@ class ReportBuilder:
             else:  # a new event type in the contract must be added here, not dropped silently
                 raise TypeError(f"unknown event type {type(event).__name__}")
 
+    def _reps_of(self, issue: Issue) -> list[int]:
+        """The reps that carry an issue: the one it was judged on, or for a continuous
+        fault every rep the checker marked with its code whose span meets the fault's."""
+        if issue.rep_index is not None:
+            return [issue.rep_index]
+        return [
+            r.index
+            for r in self.reps
+            if issue.code in r.issues and r.t_start <= issue.t_end and r.t_end >= issue.t_start
+        ]
+
     def _tail_s(self) -> float:
         """How long the last frame counts for: one nominal frame interval."""
         return 1.0 / self.info.fps if self.info.fps > 0 and self.frames else 0.0
@@ -274,6 +290,8 @@ class ReportBuilder:
             "exercise": info.exercise,
             "title": info.title,
             "kind": info.kind,
+            # What a rep's "side" is (the front leg, the supporting leg); null: no sides.
+            "side_label": info.side_label if info.kind == "alternating_reps" else None,
             "partial": bool(partial),
             "source": {
                 "name": info.source,
@@ -320,7 +338,10 @@ class ReportBuilder:
             },
             "reps": [rep_to_dict(r) for r in self.reps],
             "holds": [hold_to_dict(i, h) for i, h in enumerate(self.holds, 1)],
-            "issues": [issue_to_dict(i, x) for i, x in enumerate(self.issues, 1)],
+            "issues": [
+                {**issue_to_dict(i, x), "reps": self._reps_of(x)}
+                for i, x in enumerate(self.issues, 1)
+            ],
             "notices": [notice_to_dict(i, n) for i, n in enumerate(self.notices, 1)],
             "timeline": [
                 span_to_dict(i, x)

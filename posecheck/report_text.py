@@ -26,15 +26,25 @@ def format_time(t: float | None) -> str:
     return f"{sign}{minutes}:{rem // 10:02d}.{rem % 10}"
 
 
-def _sides_text(by_side: Mapping[str, int]) -> str:
-    return " | ".join(f"{side[:1].upper()} {n}" for side, n in sorted(by_side.items()))
+def _sides_text(by_side: Mapping[str, int], label: str | None = None) -> str:
+    """``L 4 | R 5``, named by what the sides are: ``front leg: L 4 | R 5``."""
+    text = " | ".join(f"{side[:1].upper()} {n}" for side, n in sorted(by_side.items()))
+    return f"{label}: {text}" if label else text
+
+
+def side_text(side: str | None, label: str | None) -> str:
+    """A rep's side as people say it: ``front leg: left`` (``left`` without a label)."""
+    if not side:
+        return ""
+    return f"{label}: {side}" if label else side
 
 
 def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
     """A few lines for the terminal after a session: totals, issues with times, visibility.
 
     Issues are listed in time order, at most ``max_issues`` of them (then "... and N
-    more"), because a wall of text hides the totals people look for first.
+    more"), because a wall of text hides the totals people look for first; so are the
+    reps that carry issues (a rep rule's, or a continuous fault that overlapped the rep).
     """
     s = report["summary"]
     progress = s.get("progress", {})
@@ -50,12 +60,19 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
         if "reps" in progress:
             text += f" of {progress['reps']['target']:g}"
         if s["reps_by_side"]:
-            text += f"  ({_sides_text(s['reps_by_side'])})"
+            text += f"  ({_sides_text(s['reps_by_side'], report.get('side_label'))})"
         if "reps_per_side" in progress:
-            text += f"  per side target {progress['reps_per_side']['target']:g}"
+            per = report.get("side_label") or "side"
+            text += f"  target {progress['reps_per_side']['target']:g} per {per}"
         if s.get("reps_with_issues"):
             text += f"  - {s['reps_with_issues']} with form issues"
         lines.append(text)
+        marked = [r for r in report.get("reps", []) if r["issues"]]
+        for r in marked[:max_issues]:
+            side = f" ({side_text(r['side'], report.get('side_label'))})" if r["side"] else ""
+            lines.append(f"  rep {r['index']}{side}: {', '.join(r['issues'])}")
+        if len(marked) > max_issues:
+            lines.append(f"  ... and {len(marked) - max_issues} more reps with issues")
     if kind == "hold" or s["holds"]:
         hold = max(s["hold_s"] or 0.0, s.get("live_hold_s") or 0.0)
         good = max(s["good_hold_s"] or 0.0, s.get("live_good_hold_s") or 0.0)
@@ -113,11 +130,12 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
     return "\n".join(lines)
 
 
-def iter_event_lines(events: Iterable[object]) -> Iterable[str]:
-    """Human one-liners for events as they happen (used by the live ``--no-window`` mode)."""
+def iter_event_lines(events: Iterable[object], side_label: str | None = None) -> Iterable[str]:
+    """Human one-liners for events as they happen (used by the live ``--no-window`` mode);
+    ``side_label`` names a rep's side (``rep 3 (front leg: left)``)."""
     for event in events:
         if isinstance(event, Rep):
-            side = f" ({event.side})" if event.side else ""
+            side = f" ({side_text(event.side, side_label)})" if event.side else ""
             faults = f" - {', '.join(event.issues)}" if event.issues else ""
             yield f"{format_time(event.t_end)} rep {event.index}{side}{faults}"
         elif isinstance(event, Issue):

@@ -125,6 +125,10 @@ class EventLogSink(BaseSink):
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream if stream is not None else sys.stdout
         self._cue: str | None = None
+        self._side_label: str | None = None
+
+    def open(self, info: SessionInfo) -> None:
+        self._side_label = info.side_label  # "rep 3 (front leg: left)"
 
     def on_frame(
         self, image_bgr: np.ndarray | None, pose_frame: PoseFrame, result: FrameResult
@@ -139,7 +143,7 @@ class EventLogSink(BaseSink):
     def on_events(self, events: Sequence[Event]) -> None:
         if not events:
             return
-        for line in iter_event_lines(events):
+        for line in iter_event_lines(events, self._side_label):
             self.stream.write(line + "\n")
         self.stream.flush()
 

@@ -63,6 +63,8 @@ class Signal:
     # it dropped below its highest. People differ in build; a baseline removes that.
     baseline: str | None = None
     window_s: float = 1.5
+    # What a person sees, for plots ("free knee height"); the name is the spec author's.
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,10 @@ class Reps:
     max_rep_s: float = 10.0
     side_by: str | None = None  # "min:<signal>" / "max:<signal>" picks the rep's side at the peak
     require: tuple[Bound, ...] = ()
+    # What a rep's side *is*, as people say it ("front leg", "supporting leg", "side leaned
+    # to"): reports and the overlay name the left/right counts with it. Not the side facing
+    # the camera (CheckerState.side), which only says which landmarks were read.
+    side_label: str | None = None
     cycle: Cycle | None = None  # count the cycles of a periodic signal (jump rope, marching)
 
     def is_active(self, value: float, active_now: bool) -> bool:

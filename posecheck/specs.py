@@ -52,7 +52,6 @@ __all__ = [
 ]
 
 
-
 def data_dir(package: str) -> Path:
     """The folder of one of posecheck's data packages (``posecheck.exercise_specs``,
     ``posecheck.routines``).
@@ -76,6 +75,8 @@ def data_dir(package: str) -> Path:
 
 
 SPECS_DIR = data_dir("posecheck.exercise_specs")
+#: A signal's label is an axis title on the HTML plot: longer ones do not fit beside it.
+MAX_LABEL = 40
 
 
 def _point(name: str, file: str, path: str) -> str:
@@ -167,6 +168,14 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
                 "(use a 'mid.<part>' point for the middle of the body)",
             )
         window_s = t.number("window_s", 1.5, lo=0.1, hi=60)
+        label = " ".join(t.get("label", str, "").split())
+        if "label" in raw[name] and not 0 < len(label) <= MAX_LABEL:
+            raise spec_error(
+                top.file,
+                t.key_path("label"),
+                f"must be 1 to {MAX_LABEL} characters of what a person sees "
+                f"(e.g. 'free knee height'), got {raw[name]['label']!r}",
+            )
         t.done()
         signals[name] = Signal(
             name=name,
@@ -176,6 +185,7 @@ def _parse_signals(top: TableReader) -> dict[str, Signal]:
             per=per,
             baseline=baseline,
             window_s=window_s,
+            label=label,
         )
     if not signals:
         raise spec_error(top.file, "signals", "needs at least one signal")
@@ -256,11 +266,26 @@ def _parse_reps(t: TableReader, signals: dict[str, Signal]) -> Reps:
             raise spec_error(
                 t.file, t.key_path("side_by"), "must be 'min:<signal>' or 'max:<signal>'"
             )
+    side_label = t.get("side_label", str, None)
+    if side_label is not None and not 0 < len(side_label.strip()) <= 30:
+        raise spec_error(
+            t.file, t.key_path("side_label"), "must be a short name such as 'front leg'"
+        )
     require = _bounds(t.sub("require"), signals)
     cycle = _parse_cycle(t, enter, exit_)
     t.done()
     return Reps(
-        signal, direction, enter, exit_, min_active, min_rep, max_rep, side_by, require, cycle
+        signal,
+        direction,
+        enter,
+        exit_,
+        min_active,
+        min_rep,
+        max_rep,
+        side_by,
+        require,
+        side_label,
+        cycle,
     )
 
 
@@ -435,6 +460,8 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
         reps = _parse_reps(reps_t, signals)
         if per_side and reps.side_by is None:
             raise spec_error(file, "reps.side_by", "is required when per_side = true")
+        if not per_side and reps.side_label is not None:
+            raise spec_error(file, "reps.side_label", "is only for per_side = true")
     else:
         if reps_t is not None:
             raise spec_error(file, "reps", "is only for kind = 'reps'")

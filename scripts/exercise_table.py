@@ -30,12 +30,18 @@ def counts(spec: ExerciseSpec) -> str:
     if spec.kind == "hold":
         what = "hold: time in position and good-form time"
     else:
-        what = "reps per side" if spec.per_side else "reps"
+        what = "reps" if not spec.per_side else f"reps per {_side(spec)}"
         if "duration_s" in spec.targets or "rate_per_min" in spec.targets:
             what += ", time in position and pace"
     if spec.targets:
-        what += "; target " + ", ".join(_UNITS[k].format(v) for k, v in spec.targets.items())
+        units = {**_UNITS, "reps_per_side": "{:g} reps per " + _side(spec)}
+        what += "; target " + ", ".join(units[k].format(v) for k, v in spec.targets.items())
     return what
+
+
+def _side(spec: ExerciseSpec) -> str:
+    """What the spec counts per side (reps.side_label), e.g. "front leg"."""
+    return (spec.reps.side_label if spec.reps is not None else None) or "side"
 
 
 def checks(spec: ExerciseSpec) -> str:

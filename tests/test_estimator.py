@@ -158,6 +158,21 @@ def test_estimate_all_returns_every_pose_largest_first(
 
 
 @pytest.mark.e2e
+def test_still_mode_takes_pictures_in_any_order(
+    model_path: Path, plank_frames: tuple[list[np.ndarray], float]
+) -> None:
+    """IMAGE mode (posecheck.lookout's occasional look): no timestamps to keep in order,
+    and the same picture gives the same pose whenever it comes."""
+    frames, _ = plank_frames
+    with PoseEstimator(model_path, num_poses=2, still=True) as est:
+        first = est.estimate(frames[3], 9.0, 3)
+        est.estimate(frames[0], 1.0, 0)  # earlier in time: fine without a tracker
+        again = est.estimate(frames[3], 0.5, 3)
+    assert first.pose is not None and again.pose is not None
+    assert np.array_equal(first.pose.image, again.pose.image)
+
+
+@pytest.mark.e2e
 def test_reset_starts_a_new_clip(
     estimator: PoseEstimator, plank_frames: tuple[list[np.ndarray], float]
 ) -> None:

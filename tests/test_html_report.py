@@ -83,9 +83,12 @@ def test_push_up_page_has_the_reports_numbers_plot_issue_and_rep(tmp_path: Path)
     sag = "Lift your hips: keep a straight line from shoulders to heels"
     assert _rows(page, "issue-type") == [["hips_sagging", "1", sag]]
     assert _rows(page, "issue") == [
-        ["!1", "0:01.4", "0:03.7", f"hips_sagging {sag}", "-0.164", "", "no picture"]
+        ["!1", "0:01.4", "0:03.7", f"hips_sagging {sag}", "-0.164", "1", "no picture"]
+    ]  # the sag (0:01.4-0:03.7) covers all of rep 1 (0:01.8-0:03.4): the rep carries it
+    assert _rows(page, "rep") == [
+        ["1", "", "0:01.8", "0:02.8", "0:03.4", "1.6 s", "102.6", "hips_sagging"]
     ]
-    assert _rows(page, "rep") == [["1", "", "0:01.8", "0:02.8", "0:03.4", "1.6 s", "102.6", ""]]
+    assert '<tr class="rep bad">' in page
     assert "this was a landmark recording, with no video" in page
     (plot,) = _images(page, "image/png")  # the plot, decodable, with ink on it
     assert plot is not None and plot.shape[1] == 1150 and plot.std() > 20
@@ -104,7 +107,7 @@ def test_per_side_page_shows_sides_progress_and_one_row_per_rep(tmp_path: Path) 
     assert [r[1] for r in rows] == [r["side"] for r in report["reps"]]
     assert [r[6] for r in rows] == [f"{r['at_peak']['knee_bend']:.1f}" for r in report["reps"]]
     assert _rows(page, "progress-reps_per_side") == [
-        ["reps per side (weaker side)", "20", "4", "20%"]
+        ["reps per front leg (weaker side)", "20", "4", "20%"]
     ]
     assert "body not fully visible 2 times" in page and _rows(page, "issue") == []
     assert 'id="no-issues"' in page

@@ -229,3 +229,18 @@ def test_mirrored_display_flips_picture_and_skeleton_not_text() -> None:
     assert np.allclose(drawn_m.mean(axis=0), drawn_p.mean(axis=0), atol=1.0)
     # The HUD text is not mirrored: the panel stays top-left in both.
     assert np.array_equal(mirrored[:40, :120], plain[:40, :120])
+
+
+def test_a_frame_rate_too_low_is_shown_in_the_hud() -> None:
+    """The pipeline's note (posecheck.frame_rate) is a line of its own, in warning amber."""
+    from posecheck.render import _WARN, _hud_lines
+
+    note = "low frame rate: 6.0 fps, needs 10"
+    lines = _hud_lines(state(frame_rate_note=note), info(640, 480), None)
+    assert (note, "small", _WARN) in lines
+    assert all(text != note for text, _, _ in _hud_lines(state(), info(640, 480), None))
+    w, h = 640, 480
+    plain = draw_overlay(blank(w, h), pose_frame(w, h), state(), info(w, h))
+    noted = draw_overlay(blank(w, h), pose_frame(w, h), state(frame_rate_note=note), info(w, h))
+    rows = [np.flatnonzero(np.any(im[:, :200] != BG, axis=(1, 2))) for im in (plain, noted)]
+    assert rows[1][rows[1] < h // 2].max() > rows[0][rows[0] < h // 2].max()  # a taller HUD

@@ -151,6 +151,7 @@ def test_report_contents_and_totals() -> None:
             "t_end": 3.1,
             "value": 0.123,
             "rep_index": 2,
+            "reps": [2],
         }
     ]
     assert [n["kind"] for n in r["notices"]] == ["not_visible", "visible_again"]

@@ -218,15 +218,13 @@ def test_killed_live_session_keeps_every_rep_shown(tmp_path: Path) -> None:
     log = read_session(path)
     assert not log.complete and log.summary["partial"] is True
     shown = [x for x in printed if " rep " in x]
-    assert shown == ["0:03.6 rep 1 (left)", "0:07.5 rep 2 (right)"]
+    assert shown == ["0:03.6 rep 1 (front leg: left)", "0:07.5 rep 2 (front leg: right)"]
     # Every rep printed is in the log, the same (a rep finished in the instant between the
     # print and the kill may follow them).
     from posecheck.events import Rep
 
-    logged = [
-        next(iter_event_lines([Rep(r["index"], r["side"], r["t_start"], r["t_end"], r["t_peak"])]))
-        for r in log.reps
-    ]
+    reps = [Rep(r["index"], r["side"], r["t_start"], r["t_end"], r["t_peak"]) for r in log.reps]
+    logged = [next(iter_event_lines([rep], "front leg")) for rep in reps]
     assert logged[:2] == shown and len(logged) <= 3
     assert log.summary["reps"] == len(logged)
 

@@ -202,6 +202,36 @@ def test_missing_required_sections(tmp_path: Path) -> None:
         parse_spec(data, "lunge.toml", "lunge")
 
 
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ('""', "signals.body_line.label: must be 1 to 40 characters of what a person sees"),
+        ('"' + "x" * 41 + '"', "signals.body_line.label: must be 1 to 40 characters"),
+        ("3", "signals.body_line.label: must be str, got 3"),
+    ],
+)
+def test_signal_label_is_checked(label: str, expected: str, tmp_path: Path) -> None:
+    old = 'label = "hips above (+) or below (-) the line"'
+    assert old in PLANK
+    assert expected in bad(PLANK.replace(old, f"label = {label}", 1), tmp_path)
+
+
+def test_every_plotted_signal_has_a_label_a_person_reads() -> None:
+    """The HTML plot's axes say what a person sees ("free knee height"), not spec names
+    (``free_knee_up (x hip-knee)``)."""
+    from posecheck.html_plot import guide_from_spec
+
+    for name in available():
+        spec = spec_for(name)
+        for signal in guide_from_spec(spec).signals:
+            assert spec.signals[signal].label, f"{name}: signals.{signal} has no label"
+    guide = guide_from_spec(spec_for("single_leg_glute_bridge"))
+    assert guide.labels["free_knee_up"] == "free knee height"
+    assert guide.units["free_knee_up"] == "thigh lengths"
+    assert guide_from_spec(spec_for("march")).units["knee_lift"] == "thigh lengths"
+    assert guide_from_spec(spec_for("step_over_jump")).units["feet_wide"] == "shoulder widths"
+
+
 def test_unknown_exercise_suggests_the_closest() -> None:
     with pytest.raises(
         SpecError, match=r"unknown exercise 'lunges'\. Did you mean 'lunge'\? Known: "
@@ -225,3 +255,14 @@ def test_readme_exercise_table_is_current() -> None:
     assert module.table() in readme, (
         "README exercise table is stale: run scripts/exercise_table.py --write"
     )
+
+
+def test_readme_module_table_names_every_module() -> None:
+    """'One module per idea': the README's table under How it works lists each of them
+    (it had fallen six behind)."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.partition("| module | job |")[2].partition("\n\n")[0]
+    named = set(re.findall(r"`(\w+\.py)`", table))
+    modules = {p.name for p in (root / "posecheck").glob("*.py")} - {"__init__.py"}
+    assert modules <= named, f"README module table misses {sorted(modules - named)}"
