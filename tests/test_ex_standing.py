@@ -272,7 +272,7 @@ def test_posture_good_posture_is_all_good_time() -> None:
 
 def test_posture_forward_head_held_a_minute_is_an_alert() -> None:
     """Looking down at the desk, the trunk upright: a forward head, not yet a slouch."""
-    segments = [(20.0, 0.0, 28.0), (80.0, 0.0, 52.0), (20.0, 0.0, 28.0)]
+    segments = [(20.0, 0.0, 28.0), (80.0, 0.0, 56.0), (20.0, 0.0, 28.0)]
     _, events = run("posture", desk_frames(segments))
     issues = of(events, Issue)
     assert [i.code for i in issues] == ["forward_head"]
@@ -298,16 +298,17 @@ def test_posture_short_lapses_raise_nothing() -> None:
 
 
 def test_posture_short_slouch_is_on_the_time_line_a_long_one_alerts() -> None:
-    """Rounded forward (head 70 deg forward of vertical, trunk +5: the ear-shoulder-hip angle
-    ~115) for 4 s goes in the time line only; for 70 s it is also an alert."""
-    short = [(20.0, 0.0, 28.0), (5.0, 5.0, 70.0), (20.0, 0.0, 28.0)]
+    """Rounded forward (head 75 deg forward of vertical, trunk +5: the ear-shoulder-hip angle
+    ~110, as in posture_side_a's slouch) for 4 s goes in the time line only; for 70 s it is
+    also an alert."""
+    short = [(20.0, 0.0, 28.0), (5.0, 5.0, 75.0), (20.0, 0.0, 28.0)]
     _, events = run("posture", desk_frames(short))
     assert of(events, Issue) == []
     spans = {s.code: s for s in of(events, Span)}
     assert set(spans) == {"slouching", "forward_head"}
     assert spans["slouching"].t_start == pytest.approx(20.5, abs=1.0)
     assert spans["slouching"].duration == pytest.approx(4.0, abs=1.2)
-    _, events = run("posture", desk_frames([(20.0, 0.0, 28.0), (70.0, 5.0, 70.0)]))
+    _, events = run("posture", desk_frames([(20.0, 0.0, 28.0), (70.0, 5.0, 75.0)]))
     assert {i.code for i in of(events, Issue)} == {"slouching", "forward_head"}
 
 
