@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep
+from .cycles import Bout, CycleRange
+from .events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep, Span
 from .features import Features
 from .frame_signals import GAP_RESET_S, FrameSignals
 from .landmarks import PoseFrame
@@ -87,13 +88,20 @@ class Checker:
         # to the camera") only give their message: counting never waits for the camera.
         self._require = tuple(b for b in spec.position.require if not b.guide)
         self._guides = tuple(b for b in spec.position.require if b.guide)
+        # Once in position, these (if any) keep the person there instead of the gate.
+        self._keep = tuple(b for b in spec.position.keep if not b.guide)
         # What must be measurable to count or time at all: the rep signal and the gate's
-        # signals (but for bounds judged only if seen). Any other part out of sight only
-        # silences the rules that need it (their signals are NaN then).
-        core = {b.signal for b in self._require if not b.if_seen}
-        if spec.reps is not None:
-            core.add(spec.reps.signal)
-        self._core = tuple(sorted(core))
+        # signals (the keep's, once in position), but for bounds judged only if seen. Any
+        # other part out of sight only silences the rules that need it (NaN signals).
+        rep_signal = {spec.reps.signal} if spec.reps is not None else set()
+        self._core_enter = tuple(
+            sorted({b.signal for b in self._require if not b.if_seen} | rep_signal)
+        )
+        self._core_keep = (
+            tuple(sorted({b.signal for b in self._keep if not b.if_seen} | rep_signal))
+            if self._keep
+            else self._core_enter
+        )
         self.view: str | None = None  # the view of the latest frame (posecheck.view)
         self._front_only = spec.view == FRONT
         self._view_notes: set[tuple[str, str]] = set()  # (rule code, view) said once
@@ -115,6 +123,16 @@ class Checker:
         self.rep_stuck = False
         self.rest_extreme = math.nan  # the rep signal's furthest return since the last rep
         self.rep_seen_t = 0.0  # when the rep signal was last measurable
+        # Periodic reps (spec.reps.cycle, posecheck.cycles): the rep signal within its
+        # recent range, and the bout that must show a rhythm before its cycles count.
+        cycle = spec.reps.cycle if spec.reps is not None else None
+        self.cycle = CycleRange(cycle, spec.reps.direction) if spec.reps and cycle else None
+        self.bout: Bout[tuple[RepTrack, float]] | None = Bout(cycle) if cycle else None
+        self.cycle_value = math.nan
+        # Every signal's extremes in the rest before a rep, for "rest_min"/"rest_max" rules.
+        self._rest_stats = any(r.stat in ("rest_min", "rest_max") for r in spec.rules)
+        self.rest_mins: dict[str, float] = {}
+        self.rest_maxs: dict[str, float] = {}
         # holds
         self.hold_start: float | None = None
         self.hold_good = 0.0
@@ -138,6 +156,10 @@ class Checker:
         if feats is not None:
             self.view = feats.view
         seen = feats is not None and (not feats.missing or self._core_seen(values))
+        if self.cycle is not None and self.spec.reps is not None:
+            self.cycle_value = self.cycle(t, values.get(self.spec.reps.signal, math.nan))
+        if self._rest_stats and self.rep is None and feats is not None:
+            self._track_rest(values)  # in position or not: the hang before the first pull
         if seen and self.visible:  # the usual case of _update_visibility
             self.last_seen_t = t
         else:
@@ -185,7 +207,7 @@ class Checker:
 
     def _core_seen(self, values: dict[str, float]) -> bool:
         """Are the signals counting and timing need all measurable (no NaN)?"""
-        for name in self._core:
+        for name in self._core_keep if self.in_position else self._core_enter:
             v = values.get(name, math.nan)
             if v != v:
                 return False
@@ -249,7 +271,7 @@ class Checker:
             # apart across it, a lean to the side): turned away, it is not judged at all.
             return False, "Face the camera"
         ok = True
-        for bound in self._require:
+        for bound in self._keep if self.in_position and self._keep else self._require:
             if not bound.ok(values) and self._applies(bound):
                 if bound.message:
                     return False, bound.message
@@ -282,6 +304,9 @@ class Checker:
         self.rep = None
         self.rep_stuck = False
         self.rest_extreme = math.nan
+        self.rest_mins, self.rest_maxs = {}, {}
+        if self.bout is not None:
+            self.bout.reset()  # cycles held back are no rhythm once the person stops
         if self.hold_start is not None:
             if t - self.hold_start >= self.spec.hold.min_s:  # type: ignore[union-attr]
                 good = min(self.hold_good, t - self.hold_start)
@@ -313,6 +338,12 @@ class Checker:
 
     @staticmethod
     def _end_episode(rule: Rule, ep: _Episode, events: list[Event]) -> None:
+        if (
+            rule.timeline_s is not None
+            and ep.onset is not None
+            and ep.last_break - ep.onset >= rule.timeline_s
+        ):
+            events.append(Span(rule.code, rule.message, ep.onset, ep.last_break))
         if ep.onset is not None and ep.confirmed:
             ep.last_span = (ep.onset, max(ep.onset, ep.last_break))
             events.append(
@@ -340,7 +371,7 @@ class Checker:
     def _count(self, feats: Features | None, t: float, events: list[Event]) -> None:
         reps = self.spec.reps
         assert reps is not None and feats is not None
-        v = feats.values.get(reps.signal, math.nan)
+        v = feats.values.get(reps.signal, math.nan) if self.cycle is None else self.cycle_value
         if math.isnan(v):
             # A rep cannot stay open across a stretch where its signal is unseen: what
             # happened meanwhile (maybe another rep) is unknown, so drop it, uncounted.
@@ -350,6 +381,8 @@ class Checker:
         self.rep_seen_t = t
         active = self.rep is not None or self.rep_stuck
         now_active = reps.is_active(v, active)
+        if self.cycle is not None:  # the phase within the range; the peak on the signal itself
+            v = feats.values[reps.signal]
         if self.rep_stuck:
             self.rep_stuck = now_active
             return
@@ -358,6 +391,9 @@ class Checker:
                 side = feats.side_of(reps.side_by) if reps.side_by else None
                 self.rep = RepTrack(t, t, v, feats.values, side)
                 self.rep.rest_extreme, self.rest_extreme = self.rest_extreme, math.nan
+                if self._rest_stats:
+                    self.rep.rest_mins, self.rep.rest_maxs = self.rest_mins, self.rest_maxs
+                    self.rest_mins, self.rest_maxs = {}, {}
             else:
                 rest = self.rest_extreme
                 further = v > rest if reps.direction == "down" else v < rest
@@ -399,13 +435,35 @@ class Checker:
         # At its peak a rep must be in the exercise's position, not only near it: the
         # position gate is debounced, so half a second of something else (jumping down
         # from a box, bending to pick something up) could otherwise pass for a rep.
-        required = (*self._require, *reps.require)
+        required = (*(self._keep or self._require), *reps.require)
         if not all(b.ok(rep.peak_values) or not self._applies(b) for b in required):
             return
         # Bounds that hold over the whole rep, not only at its peak (rep.mins / maxs).
         for b in reps.throughout:
             if self._applies(b) and not _held_throughout(b, rep):
                 return
+        if self.bout is None:
+            self._record(rep, t_end, events)
+            return
+        for counted, end in self.bout.take((rep, t_end), rep.t_start, t_end):
+            part: list[Event] = []  # a bout counts the cycles it held back at once, in order
+            self._record(counted, end, part)
+            events.extend(part)
+
+    def _track_rest(self, values: dict[str, float]) -> None:
+        """Every signal's lowest and highest between reps (NaN skipped), from the last rep
+        (or leaving position) on: the rest before a set's first rep is often seen only
+        before the position gate has settled."""
+        mins, maxs = self.rest_mins, self.rest_maxs
+        for name, value in values.items():
+            if value == value:
+                if name not in mins or value < mins[name]:
+                    mins[name] = value
+                if name not in maxs or value > maxs[name]:
+                    maxs[name] = value
+
+    def _record(self, rep: RepTrack, t_end: float, events: list[Event]) -> None:
+        """Count a rep that passed its checks: the Rep event first, then its faults."""
         self.reps += 1
         side = rep.peak_side if self.spec.per_side else None
         if side is not None:

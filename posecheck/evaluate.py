@@ -1,15 +1,17 @@
 """Measured accuracy: run posecheck on labelled clips and score it against the labels.
 
 The labels format is ``../shared/sample_videos/labels.toml`` (one ``[clips.NAME]`` table
-per clip: ``file``, ``exercise``, ``reps`` / ``partial_reps`` / ``reps_tolerance`` or
-``hold_s`` / ``hold_tolerance_s``, ``clean``, ``form_issues``). A folder of landmark
-recordings works too: ``expected.toml`` (same keys, issues as ``required_issues`` /
+per clip: ``file``, ``exercise``, ``reps`` / ``partial_reps`` / ``reps_tolerance``,
+``hold_s`` / ``hold_tolerance_s`` or ``slouch_spans_s``, ``clean``, ``form_issues``). A folder
+of landmark recordings works too: ``expected.toml`` (same keys, issues as ``required_issues`` /
 ``optional_issues``) beside ``recordings/NAME.npz``, which needs no model and no video.
 
 Scoring follows what people must be able to trust: a rep count is *exact* when it lands
 in ``[reps, reps + partial_reps]`` (a rep cut by the clip's edge may count or not), an
 issue raised is *correct* when the label lists it (required or optional), and any issue on
-a clip labelled clean is a *false alarm*.
+a clip labelled clean is a *false alarm*. A clip labelled with spans of a fault too short to
+alert on (``slouch_spans_s``: a posture clip) is *right* when the report's time line covers at
+least half of each labelled span and no alert fired.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ class ClipScore:
     hold_expected: float | None = None
     hold_measured: float | None = None
     hold_error: float | None = None
+    spans_expected: float | None = None  # labelled seconds in time-line spans (slouching)
+    spans_covered: float | None = None  # of those, seconds the report's time line covers
+    spans_ok: bool | None = None  # each labelled span half covered or more, and no alert
     clean: bool = False
     raised: list[str] = field(default_factory=list)
     required: list[str] = field(default_factory=list)
@@ -116,12 +121,36 @@ def load_cases(target: str | Path) -> list[Case]:
         names.append(f"{name}.npz")
         found = next((d / n for n in names for d in media_dirs if (d / n).is_file()), None)
         skip = ""
-        if "reps" not in truth and "hold_s" not in truth:
-            skip = "no reps or hold_s to compare with"
+        if "reps" not in truth and "hold_s" not in truth and SPAN_KEY not in truth:
+            skip = f"no reps, hold_s or {SPAN_KEY} to compare with"
         elif found is None:
             skip = f"no {' or '.join(names)} in {media_dirs[0]}"
         cases.append(Case(name, exercise, found, truth, skip))
     return cases
+
+
+SPAN_KEY = "slouch_spans_s"  # labelled stretches the report's time line must show
+
+
+def covered_s(spans: list[tuple[float, float]], a: float, b: float) -> float:
+    """Seconds of [a, b] that the union of ``spans`` covers."""
+    total, end = 0.0, a
+    for s, e in sorted(spans):
+        s, e = max(s, end), min(e, b)
+        if e > s:
+            total += e - s
+            end = e
+    return total
+
+
+def score_spans(truth: dict[str, Any], report: dict[str, Any]) -> tuple[float, float, bool]:
+    """(labelled seconds, seconds the time line covers, right?) for a clip labelled with
+    spans: each labelled span at least half covered, and no alert (issue) raised."""
+    spans = [(x["t_start"], x["t_end"]) for x in report.get("timeline", [])]
+    labelled = [(float(a), float(b)) for a, b in truth[SPAN_KEY]]
+    covered = [covered_s(spans, a, b) for a, b in labelled]
+    ok = all(c >= 0.5 * (b - a) for c, (a, b) in zip(covered, labelled, strict=True))
+    return sum(b - a for a, b in labelled), sum(covered), ok and not report["issues"]
 
 
 def score(case: Case, report: dict[str, Any]) -> ClipScore:
@@ -135,6 +164,9 @@ def score(case: Case, report: dict[str, Any]) -> ClipScore:
         s.hold_expected = float(truth["hold_s"])
         s.hold_measured = float(summary["good_hold_s"] or 0.0)
         s.hold_error = round(abs(s.hold_measured - s.hold_expected), 3)
+    elif SPAN_KEY in truth and "reps" not in truth:
+        expected, covered, s.spans_ok = score_spans(truth, report)
+        s.spans_expected, s.spans_covered = round(expected, 3), round(covered, 3)
     else:
         s.reps_expected, s.reps_partial = int(truth["reps"]), int(truth.get("partial_reps", 0))
         s.reps_measured = int(summary["reps"])
@@ -148,6 +180,7 @@ def summarize(scores: list[ClipScore]) -> dict[str, Any]:
     ran = [s for s in scores if s.status == "ok"]
     reps = [s for s in ran if s.rep_error is not None]
     holds = [s for s in ran if s.hold_error is not None]
+    spans = [s for s in ran if s.spans_ok is not None]
     raised = sum(len(s.raised) for s in ran)
     correct = sum(len(set(s.raised) & set(s.allowed)) for s in ran)
     required = sum(len(s.required) for s in ran)
@@ -168,6 +201,8 @@ def summarize(scores: list[ClipScore]) -> dict[str, Any]:
         "reps_mean_abs_error": rate(sum(s.rep_error or 0 for s in reps), len(reps)),
         "hold_clips": len(holds),
         "hold_mean_abs_error_s": rate(round(sum(s.hold_error or 0 for s in holds), 3), len(holds)),
+        "span_clips": len(spans),
+        "spans_right_rate": rate(sum(bool(s.spans_ok) for s in spans), len(spans)),
         "issues_raised": raised,
         "issue_precision": rate(correct, raised),
         "issue_recall": rate(found, required),
@@ -222,6 +257,9 @@ def format_table(scores: list[ClipScore], summary: dict[str, Any]) -> str:
             part = f"+{s.reps_partial}" if s.reps_partial else ""
             exp, got = f"{s.reps_expected}{part} reps", f"{s.reps_measured}"
             mark = "ok" if s.rep_error == 0 else f"off by {s.rep_error}"
+        elif s.spans_ok is not None:
+            exp, got = f"{s.spans_expected:.1f} s span", f"{s.spans_covered:.1f}"
+            mark = "ok" if s.spans_ok else "time line misses it"
         else:
             exp, got = f"{s.hold_expected:.1f} s", f"{s.hold_measured:.1f}"
             mark = f"err {s.hold_error:.1f} s"
@@ -242,6 +280,11 @@ def format_table(scores: list[ClipScore], summary: dict[str, Any]) -> str:
         f" mean abs error {sm['reps_mean_abs_error']} over {sm['rep_clips']} clips"
     )
     lines.append(f"holds: mean abs error {sm['hold_mean_abs_error_s']} s over {sm['hold_clips']}")
+    if sm["span_clips"]:
+        lines.append(
+            f"time-line spans: right on {_pct(sm['spans_right_rate'])} of {sm['span_clips']} "
+            "clips (each labelled span half covered or more, no alert)"
+        )
     lines.append(
         f"issues: {sm['issues_raised']} raised, precision {_pct(sm['issue_precision'])}, "
         f"recall {_pct(sm['issue_recall'])}; false alarms on "

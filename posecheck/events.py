@@ -69,7 +69,26 @@ class Notice:
     t: float
 
 
-Event = Rep | Issue | HoldSegment | Notice
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of time a continuous rule broke, for the report's time line.
+
+    Every stretch is one, however short; only those lasting the rule's ``for_s`` are also
+    an Issue (an alert). Posture needs both: an hour's monitoring reports the minutes spent
+    slouched, but only a slouch that lasts deserves an alert.
+    """
+
+    code: str
+    message: str
+    t_start: float
+    t_end: float
+
+    @property
+    def duration(self) -> float:
+        return self.t_end - self.t_start
+
+
+Event = Rep | Issue | HoldSegment | Notice | Span
 
 
 @dataclass(frozen=True, slots=True)

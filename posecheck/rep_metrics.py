@@ -30,6 +30,9 @@ class RepTrack:
     # The rep signal's furthest value in the rest before this rep (highest for a "down"
     # rep): did the arms straighten, did the person stand all the way up? NaN if unseen.
     rest_extreme: float = math.nan
+    # Every signal's lowest and highest in that rest (for "rest_min" / "rest_max" rules).
+    rest_mins: dict[str, float] = field(default_factory=dict)
+    rest_maxs: dict[str, float] = field(default_factory=dict)
 
 
 def rep_value(rule: Rule, rep: RepTrack, t_end: float, reps: Reps | None) -> float | None:
@@ -39,6 +42,9 @@ def rep_value(rule: Rule, rep: RepTrack, t_end: float, reps: Reps | None) -> flo
     if rule.signal is not None:
         if rule.stat == "range":  # how much it moved over the rep (a torso kept still)
             return rep.maxs.get(rule.signal, math.nan) - rep.mins.get(rule.signal, math.nan)
+        if rule.stat in ("rest_min", "rest_max"):  # in the rest before the rep
+            rest = rep.rest_mins if rule.stat == "rest_min" else rep.rest_maxs
+            return rest.get(rule.signal, math.nan)
         table = rep.mins if rule.stat == "min" else rep.maxs
         return table.get(rule.signal, math.nan)
     if rule.metric == "rep_s":

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from posecheck import __version__
-from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
+from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep, Span
 from posecheck.landmarks import PoseFrame
 
 SCHEMA_VERSION = 1
@@ -135,6 +135,18 @@ def issue_to_dict(index: int, issue: Issue) -> dict[str, Any]:
     }
 
 
+def span_to_dict(index: int, span: Span) -> dict[str, Any]:
+    """A time-line Span as a JSON-ready dict; ``index`` is its 1-based order in the session."""
+    return {
+        "index": index,
+        "code": span.code,
+        "message": span.message,
+        "t_start": _r(span.t_start),
+        "t_end": _r(span.t_end),
+        "duration_s": _r(span.duration),
+    }
+
+
 def notice_to_dict(index: int, notice: Notice) -> dict[str, Any]:
     """A Notice as a JSON-ready dict; ``index`` is its 1-based order in the session."""
     return {"index": index, "kind": notice.kind, "message": notice.message, "t": _r(notice.t)}
@@ -164,6 +176,7 @@ class ReportBuilder:
         self.holds: list[HoldSegment] = []
         self.issues: list[Issue] = []
         self.notices: list[Notice] = []
+        self.spans: list[Span] = []  # the time line: every stretch a rule broke, alert or not
         self._covered_s = 0.0
         self._in_position_s = 0.0
 
@@ -201,6 +214,8 @@ class ReportBuilder:
                 self.issues.append(event)
             elif isinstance(event, Notice):
                 self.notices.append(event)
+            elif isinstance(event, Span):
+                self.spans.append(event)
             else:  # a new event type in the contract must be added here, not dropped silently
                 raise TypeError(f"unknown event type {type(event).__name__}")
 
@@ -264,6 +279,11 @@ class ReportBuilder:
             }
 
         frames = self.frames
+        # Time per time-line code, and per minute monitored (in position): an hour at the
+        # desk says how much of it was spent slouched, not only whether an alert fired.
+        timeline_s: dict[str, float] = {}
+        for span in self.spans:
+            timeline_s[span.code] = timeline_s.get(span.code, 0.0) + span.duration
         return {
             "schema_version": SCHEMA_VERSION,
             "generator": f"posecheck {__version__}",
@@ -310,6 +330,11 @@ class ReportBuilder:
                 "frames_in_position": _r(self.frames_in_position / frames) if frames else None,
                 "in_position_s": _r(in_position),
                 "rate_per_min": _r(rate) if self.reps else None,
+                "timeline_s": {k: _r(v) for k, v in sorted(timeline_s.items())},
+                "timeline_per_min": {
+                    k: _r(v / in_position * 60.0) if in_position > 0 else None
+                    for k, v in sorted(timeline_s.items())
+                },
             },
             "reps": [rep_to_dict(r) for r in self.reps],
             "holds": [hold_to_dict(i, h) for i, h in enumerate(self.holds, 1)],
@@ -318,4 +343,8 @@ class ReportBuilder:
                 for i, x in enumerate(self.issues, 1)
             ],
             "notices": [notice_to_dict(i, n) for i, n in enumerate(self.notices, 1)],
+            "timeline": [
+                span_to_dict(i, x)
+                for i, x in enumerate(sorted(self.spans, key=lambda x: x.t_start), 1)
+            ],
         }

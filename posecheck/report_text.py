@@ -92,6 +92,16 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
                 text += f" (target {progress['rate_per_min']['target']:g}/min)"
         lines.append(text)
 
+    timeline = s.get("timeline_s") or {}
+    if timeline:  # time in each fault too short to alert on (posture: slouched)
+        per_min = s.get("timeline_per_min") or {}
+        parts = [
+            f"{code} {format_time(sec)}"
+            + (f" ({per_min[code]:.0f} s per minute)" if per_min.get(code) is not None else "")
+            for code, sec in timeline.items()
+        ]
+        lines.append("Time line: " + ", ".join(parts))
+
     issues = report.get("issues", [])
     if issues:
         counts = ", ".join(f"{code} x{n}" for code, n in s["issue_counts"].items())

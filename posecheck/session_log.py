@@ -35,7 +35,16 @@ from typing import Any, TextIO
 import numpy as np
 
 from posecheck import __version__
-from posecheck.events import CheckerState, Event, FrameResult, HoldSegment, Issue, Notice, Rep
+from posecheck.events import (
+    CheckerState,
+    Event,
+    FrameResult,
+    HoldSegment,
+    Issue,
+    Notice,
+    Rep,
+    Span,
+)
 from posecheck.landmarks import PoseFrame
 from posecheck.report import (
     ReportBuilder,
@@ -44,6 +53,7 @@ from posecheck.report import (
     issue_to_dict,
     notice_to_dict,
     rep_to_dict,
+    span_to_dict,
 )
 from posecheck.report_files import ReportError
 from posecheck.sinks import BaseSink
@@ -103,6 +113,9 @@ def _event_line(event: Event, counts: Counter[str]) -> dict[str, Any]:
     if isinstance(event, HoldSegment):
         counts["hold"] += 1
         return {"type": "hold", **hold_to_dict(counts["hold"], event)}
+    if isinstance(event, Span):
+        counts["span"] += 1
+        return {"type": "span", **span_to_dict(counts["span"], event)}
     raise TypeError(f"unknown event type {type(event).__name__}")
 
 

@@ -38,7 +38,7 @@ WORLD_KINDS = ("angle", "distance", "inclination", "height")
 SIDE_BY_PREFIXES = ("min:", "max:")
 KINDS = ("hold", "reps")
 WHENS = ("continuous", "peak", "rep")
-STATS = ("min", "max", "range")
+STATS = ("min", "max", "range", "rest_min", "rest_max")  # rest_*: in the rest before the rep
 REP_METRICS = (
     "peak_dwell_s",
     "to_peak_s",
@@ -113,6 +113,10 @@ class Position:
     require: tuple[Bound, ...]
     enter_s: float = 0.3
     exit_s: float = 0.5
+    # Once in position, these bounds (when given) keep the person there instead of
+    # `require`: a hold entered with every check passed survives a camera cut or a turn to
+    # a view where some of them cannot be judged (a cobra's legs behind its torso).
+    keep: tuple[Bound, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,17 @@ class Visibility:
     parts: tuple[str, ...]
     min_visibility: float = 0.5
     lost_after_s: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """Reps as the cycles of a periodic signal (posecheck.cycles): the rep signal is read
+    within its own range of the last `window_s`, and enter / exit are fractions of it."""
+
+    window_s: float = 1.5
+    min_range: float = 0.05  # a smaller range (signal units) is jitter, not motion
+    confirm: int = 3  # cycles in a row before a bout counts (one jump is not a rhythm)
+    max_gap_s: float = 1.5  # a longer pause between cycles ends the bout
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +155,7 @@ class Reps:
     # Bounds that must hold over the whole rep (every frame from start to end), where
     # `require` is checked at the peak only.
     throughout: tuple[Bound, ...] = ()
+    cycle: Cycle | None = None  # count the cycles of a periodic signal (jump rope, marching)
 
     def is_active(self, value: float, active_now: bool) -> bool:
         """Phase decision with hysteresis: enter past `enter`, leave only past `exit`."""
@@ -173,6 +189,9 @@ class Rule:
     # The views (posecheck.view) in which the rule can be judged; in the others it stays
     # silent and the checker says once that it cannot judge it from there.
     views: tuple[str, ...] = VIEWS
+    # A continuous rule with a time line: every stretch of breaking of at least
+    # `timeline_s` goes in the report's time line (a Span), also those too short to alert on.
+    timeline_s: float | None = None
 
     def breaks(self, value: float) -> bool:
         """True when a value is on the wrong side of the rule's threshold."""

@@ -30,6 +30,7 @@ from .spec_model import (
     WHENS,
     WORLD_KINDS,
     Bound,
+    Cycle,
     ExerciseSpec,
     Hold,
     Position,
@@ -52,7 +53,6 @@ __all__ = [
     "parse_spec",
     "spec_for",
 ]
-
 
 
 def data_dir(package: str) -> Path:
@@ -328,6 +328,7 @@ def _parse_reps(t: TableReader, signals: dict[str, Signal], spec_view: str = "an
         )
     require = _bounds(t.sub("require"), signals, spec_view)
     throughout = _bounds(t.sub("throughout"), signals, spec_view)
+    cycle = _parse_cycle(t, enter, exit_)
     t.done()
     return Reps(
         signal,
@@ -341,7 +342,32 @@ def _parse_reps(t: TableReader, signals: dict[str, Signal], spec_view: str = "an
         require,
         side_label,
         throughout,
+        cycle,
     )
+
+
+def _parse_cycle(reps: TableReader, enter: float, exit_: float) -> Cycle | None:
+    """[reps.cycle]: count the cycles of a periodic signal (posecheck.cycles); enter and
+    exit are then fractions of the signal's recent range."""
+    t = reps.sub("cycle")
+    if t is None:
+        return None
+    for key, value in (("enter", enter), ("exit", exit_)):
+        if not 0 < value < 1:
+            raise spec_error(
+                reps.file,
+                reps.key_path(key),
+                f"with [reps.cycle] it is a fraction of the signal's recent range, "
+                f"strictly between 0 and 1; got {value:g}",
+            )
+    cycle = Cycle(
+        t.number("window_s", 1.5, lo=0.2, hi=30),
+        t.number("min_range", 0.05, lo=0),
+        int(t.number("confirm", 3, lo=1, hi=20)),
+        t.number("max_gap_s", 1.5, lo=0),
+    )
+    t.done()
+    return cycle
 
 
 def _views(t: TableReader) -> tuple[str, ...] | None:
@@ -432,6 +458,9 @@ def _parse_rule(
     if metric in _VALUE_METRICS:
         measured = rep_signal
     views = _rule_views(t, measured, spec_view)
+    timeline_s = t.number("timeline_s", None, lo=0)
+    if timeline_s is not None and when != "continuous":
+        raise spec_error(file, t.key_path("timeline_s"), "is only for when = 'continuous' rules")
     strict, lenient = t.number("strict", None), t.number("lenient", None)
     if strict is not None or lenient is not None:
         if (above is None) == (below is None):
@@ -467,6 +496,7 @@ def _parse_rule(
         strict,
         lenient,
         views,
+        timeline_s,
     )
 
 
@@ -502,7 +532,12 @@ def parse_spec(data: dict[str, Any], file: str, stem: str | None = None) -> Exer
     pos = top.sub("position", required=True)
     assert pos is not None
     require = _bounds(pos.sub("require", required=True), signals, view)
-    position = Position(require, pos.number("enter_s", 0.3, lo=0), pos.number("exit_s", 0.5, lo=0))
+    position = Position(
+        require,
+        pos.number("enter_s", 0.3, lo=0),
+        pos.number("exit_s", 0.5, lo=0),
+        _bounds(pos.sub("keep"), signals, view),
+    )
     pos.done()
 
     vis_t = top.sub("visibility", required=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from posecheck.evaluate import SPAN_KEY, covered_s
 from posecheck.specs import spec_for
 
 
@@ -24,7 +25,8 @@ def optional_issues(clip: dict) -> set[str]:
 
 def check_counts(name: str, clip: dict, report: dict) -> None:
     """Reps within the labelled tolerance (a clip-cut partial rep may or may not count),
-    per-side counts likewise, hold time within its tolerance."""
+    per-side counts likewise, hold time within its tolerance, labelled spans (slouching) in
+    the report's time line."""
     summary = report["summary"]
     if "hold_s" in clip:
         good = summary["good_hold_s"]
@@ -32,8 +34,19 @@ def check_counts(name: str, clip: dict, report: dict) -> None:
             f"{name}: good-form hold {good:.2f} s, labelled {clip['hold_s']} s"
         )
         return
+    if SPAN_KEY in clip and "reps" not in clip:
+        # A fault too short to alert on (a 2 s slouch; posture alerts after a minute) must
+        # show in the report's time line, and must not be an alert.
+        spans = [(x["t_start"], x["t_end"]) for x in report.get("timeline", [])]
+        for a, b in clip[SPAN_KEY]:
+            covered = covered_s(spans, a, b)
+            assert covered >= 0.5 * (b - a), (
+                f"{name}: the time line covers {covered:.1f} s of the labelled {a}-{b} s: {spans}"
+            )
+        assert report["issues"] == [], f"{name}: a short span alerted: {report['issues']}"
+        return
     if "reps" not in clip:
-        raise AssertionError(f"{name}: no reps or hold_s labelled, and no other count to check")
+        raise AssertionError(f"{name}: no reps, hold_s or {SPAN_KEY} labelled: nothing to check")
     reps = summary["reps"]
     tol = clip.get("reps_tolerance", 0)
     low, high = clip["reps"] - tol, clip["reps"] + clip.get("partial_reps", 0) + tol

@@ -82,10 +82,15 @@ def _circles(
     return p1 if (p1[0] - p2[0]) * out > 0 else p2
 
 
-def hang(elbow: float, grip_out: float = 80.0) -> Key:
+def hang(elbow: float, grip_out: float = 112.0) -> Key:
     """Hanging from a bar at BAR_Y, seen from the front, with both elbows at `elbow`
     degrees (180 = straight arms, ~45 = chin over the bar); the hands stay on the bar and
-    the body hangs vertically below the shoulders, feet off the floor."""
+    the body hangs vertically below the shoulders, feet off the floor.
+
+    The grip is wide (each hand ~0.35 torso lengths outside its shoulder), as on the real
+    clips: the wrists then sit 0.9 torso lengths above the shoulders hanging and ~0.1 at the
+    top (pull_up_front_a: 0.8-0.85 and 0.07-0.13). A narrow grip left the top at 0.35, a
+    picture of a pull-up that stops a hand's width short, which real ones do not."""
     reach = math.sqrt(
         UPPER_ARM**2 + FOREARM**2 - 2 * UPPER_ARM * FOREARM * math.cos(math.radians(elbow))
     )

@@ -112,10 +112,12 @@ def walking(phase: float, x0: float = 300.0, speed: float = 120.0) -> Key:
     return synth.on_floor(key)
 
 
-def sitting(trunk: float = 0.0, head: float = 10.0) -> Key:
+def sitting(trunk: float = 0.0, head: float = 28.0) -> Key:
     """Seated at a desk, side-on: `trunk` = forward lean of hip->shoulder from vertical
-    (+ hunched, - reclined), `head` = forward lean of shoulder->ear from vertical (~5-10 deg
-    upright, 30+ a forward head). Arms forward to the keyboard."""
+    (+ hunched, - reclined), `head` = forward lean of shoulder->ear from vertical (sitting
+    upright a real person reads 15-43 deg, median ~28: the shoulder joint sits in front of
+    the spine; looking down 46-60, slouched 61-78, posture_side_a). Arms forward to the
+    keyboard."""
     hip = (640.0, 430.0)
     key = synth.chain(hip, 90 - trunk, 0, -90, -60, 0, 0.0)
     ear = synth.polar(key["shoulder"], 40, 90 - head)

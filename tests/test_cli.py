@@ -119,7 +119,7 @@ def test_specs_list_show_validate(tmp_path: Path, capsys) -> None:
     assert code == 1 and "INVALID plank.toml: title: is required" in err
     code, out, _ = run(["specs", "validate"], capsys)
     assert code == 0 and out.count("ok ") >= 4
-    assert "Dead hang, 4 signals, 1 rule\n" in out and " 1 rules" not in out
+    assert "Dead hang, 3 signals, 1 rule\n" in out and " 1 rules" not in out
 
 
 def test_live_loop_from_a_recording_prints_events(capsys) -> None:

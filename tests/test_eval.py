@@ -32,7 +32,8 @@ def test_eval_on_the_committed_recordings(tmp_path: Path, capsys) -> None:
     result = json.loads((tmp_path / "e.json").read_text())
     s = result["summary"]
     expected = tomllib.loads((ROOT / "sample_videos" / "expected.toml").read_text())["clips"]
-    unscorable = [n for n, c in expected.items() if "reps" not in c and "hold_s" not in c]
+    scored_by = ("reps", "hold_s", "slouch_spans_s")
+    unscorable = [n for n, c in expected.items() if not any(k in c for k in scored_by)]
     assert s["clips"] == len(expected) and s["errors"] == 0
     assert s["skipped"] == len(unscorable)
     # The bar: exact reps on every high-confidence clip, nothing on clean clips
@@ -115,7 +116,7 @@ def test_entries_eval_cannot_score_are_skipped_lines(tmp_path: Path, capsys) -> 
     shutil.copy(ROOT / "sample_videos" / "recordings" / "pushup_side_a.npz", tmp_path)
     (tmp_path / "labels.toml").write_text(
         '[clips.no_exercise]\nreps = 1\n'
-        '[clips.posture_like]\nexercise = "posture"\nslouch_spans_s = [[1.0, 2.0]]\n'
+        '[clips.unlabelled]\nexercise = "posture"\n'
         '[clips.missing_file]\nexercise = "plank"\nhold_s = 3.0\nfile = "a.mp4"\n'
         '[clips.pushup_side_a]\nexercise = "push_up"\nreps = 2\npartial_reps = 1\n'
     )
@@ -123,7 +124,7 @@ def test_entries_eval_cannot_score_are_skipped_lines(tmp_path: Path, capsys) -> 
     assert code == 0, err
     lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
     assert "skipped: no exercise name" in lines["no_exercise"]
-    assert "skipped: no reps or hold_s" in lines["posture_like"]
+    assert "skipped: no reps, hold_s or slouch_spans_s" in lines["unlabelled"]
     assert "skipped: no a.mp4 or missing_file.npz" in lines["missing_file"]
     assert "[ok]" in lines["pushup_side_a"]
     assert "clips 1/4 evaluated (3 skipped, 0 errors)" in out

@@ -249,6 +249,64 @@ def test_cobra_faults_are_flagged(pose: Key, code: str) -> None:
     assert checker.good_total < checker.hold_total - 3
 
 
+_LEGS = ("left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel")
+_FEET = ("left_foot", "right_foot")
+
+
+def front_cobra(lowered: float = 0.0) -> Key:
+    """The cobra filmed from in front: shoulders square to the camera, arms straight down to
+    the floor, hips behind the torso (foreshortened), legs hidden behind it. `lowered` 0..1
+    brings the chest down to the floor on bent arms."""
+    import synth_bar as sb
+
+    sy = synth.FLOOR - 140 + 120 * lowered
+    elbow_out = 62 + 40 * lowered
+    return sb.front(
+        {
+            "shoulder": (60.0, sy),
+            "elbow": (elbow_out, sy + 70 * (1 - lowered) + 10 * lowered),
+            "wrist": (64.0, synth.FLOOR - 5),
+            "hip": (35.0, sy + 40 - 20 * lowered),
+            "knee": (36.0, sy + 45),
+            "ankle": (37.0, sy + 50),
+            "heel": (37.0, sy + 52),
+            "foot_index": (37.0, sy + 55),
+        }
+    )
+
+
+def test_cobra_hold_survives_a_cut_to_a_front_view() -> None:
+    """Held 5 s side-on, then the video cuts to the front, where the legs are hidden behind
+    the torso and the trunk reads near vertical (as cobra_side_then_front_a at 9.4 and 16.6 s):
+    one hold, until the chest comes down."""
+    side = make([still(1.0, FLAT), move(1.0, FLAT, sf.cobra()), still(5.0, sf.cobra())])
+    t0 = side[-1].t + 1 / 30
+    hidden = {name: (0.0, 99.0) for name in _LEGS + _FEET}
+    front = [
+        (i / 30, front_cobra(max(0.0, (i / 30 - 6.0) / 1.0)) if i / 30 < 7.0 else front_cobra(1.0))
+        for i in range(round(8.0 * 30))
+    ]
+    frames = side + synth.frames(front, t0=t0, far_dx=0, hide=hidden, noise_px=1.5)
+    _, events = run("cobra", frames)
+    (hold,) = of(events, HoldSegment)
+    assert hold.t_start == pytest.approx(1.5, abs=0.6)
+    assert hold.t_end == pytest.approx(t0 + 6.5, abs=0.8)  # the chest came down
+    assert of(events, Issue) == []
+
+
+def test_cobra_is_not_entered_without_seeing_the_legs() -> None:
+    """Standing in front of a desk camera (legs out of the picture) looks like the front view
+    of a cobra from the waist up: it must not start one."""
+    import synth_bar as sb
+
+    hidden = {name: (0.0, 99.0) for name in _LEGS + _FEET}
+    frames = synth.frames(
+        sb.sampled(lambda t: sb.stand_front(), 6.0), far_dx=0, hide=hidden, noise_px=1.5
+    )
+    checker, events = run("cobra", frames)
+    assert of(events, HoldSegment) == [] and checker.active_s == 0
+
+
 def test_cobra_other_positions_time_nothing() -> None:
     assert_nothing("cobra", [still(4, FLAT)])  # the starting position is not the stretch
     assert_nothing(
@@ -276,6 +334,38 @@ def test_child_pose_hold_spans_relaxed_and_stretched_arms() -> None:
     assert holds[0].duration == pytest.approx(11.5, abs=1.0)
     assert holds[0].good_s == pytest.approx(holds[0].duration, abs=0.2)
     assert of(events, Issue) == []
+
+
+def turned(key: Key, spread: float = 90.0) -> Key:
+    """The same pose after a turn towards the camera: the far shoulder `spread` px across
+    the picture from the near one (0.6 torso lengths; side-on reads under 0.45)."""
+    sx, sy = key["shoulder"]
+    return key | {"far_shoulder": (sx + spread, sy)}
+
+
+@pytest.mark.parametrize(
+    ("name", "pose", "rest"),
+    [
+        ("child_pose", sf.child_pose("forward"), KNEELING),
+        ("full_body_stretch", sf.lying(), sf.lying("up", arms="sides")),
+    ],
+)
+def test_floor_hold_survives_a_turn_away_from_side_on(name: str, pose: Key, rest: Key) -> None:
+    """Entered side-on, the hold goes on when a turn spreads the shoulders across the picture
+    (the side-on check gets a person into the pose, it does not throw them out)."""
+    pose, rest = turned(pose, 0.0), turned(rest, 0.0)  # side-on, with the far shoulder's key
+    segs = [
+        still(1, rest),
+        move(1, rest, pose),
+        still(3, pose),
+        move(0.5, pose, turned(pose)),
+        still(4, turned(pose)),
+        move(1, turned(pose), rest),
+        still(1, rest),
+    ]
+    _, events = run(name, make(segs, drop_every=5))
+    (hold,) = of(events, HoldSegment)
+    assert hold.duration == pytest.approx(8.0, abs=1.0)
 
 
 def test_child_pose_hips_off_heels_is_flagged() -> None:

@@ -13,7 +13,7 @@ import synth_standing as ss
 from checkrun import of, run
 
 from posecheck.checker import Checker
-from posecheck.events import HoldSegment, Issue, Rep
+from posecheck.events import HoldSegment, Issue, Rep, Span
 from posecheck.landmarks import PoseFrame
 from posecheck.specs import spec_for
 
@@ -238,7 +238,7 @@ def test_forward_bend_bent_knees_are_flagged() -> None:
 def test_forward_bend_stopping_at_the_knees_is_flagged() -> None:
     """Folding only to 95 deg with the arms hanging: the fingers stay near the knees."""
     _, events = run("forward_bend", fold_frames([(95.0, 176.0)], reach=False))
-    assert rep_issues(events) == [("short_reach",)]
+    assert rep_issues(events) == [("shallow_fold",)]
 
 
 def test_forward_bend_walking_and_standing_count_nothing() -> None:
@@ -262,7 +262,7 @@ def desk_frames(segments: list[tuple[float, float, float]], **kw) -> list[PoseFr
 
 
 def test_posture_good_posture_is_all_good_time() -> None:
-    _, events = run("posture", desk_frames([(90.0, 0.0, 8.0)]))
+    _, events = run("posture", desk_frames([(90.0, 0.0, 28.0)]))
     holds = of(events, HoldSegment)
     assert len(holds) == 1
     assert holds[0].duration == pytest.approx(89.0, abs=1.5)
@@ -271,7 +271,9 @@ def test_posture_good_posture_is_all_good_time() -> None:
 
 
 def test_posture_forward_head_held_a_minute_is_an_alert() -> None:
-    _, events = run("posture", desk_frames([(20.0, 0.0, 8.0), (80.0, 0.0, 38.0), (20.0, 0.0, 8.0)]))
+    """Looking down at the desk, the trunk upright: a forward head, not yet a slouch."""
+    segments = [(20.0, 0.0, 28.0), (80.0, 0.0, 56.0), (20.0, 0.0, 28.0)]
+    _, events = run("posture", desk_frames(segments))
     issues = of(events, Issue)
     assert [i.code for i in issues] == ["forward_head"]
     assert issues[0].t_start == pytest.approx(20.5, abs=1.0)
@@ -282,7 +284,7 @@ def test_posture_forward_head_held_a_minute_is_an_alert() -> None:
 
 def test_posture_hunched_over_the_desk_is_an_alert_reclining_is_not() -> None:
     _, events = run(
-        "posture", desk_frames([(10.0, 0.0, 8.0), (75.0, 30.0, 12.0), (75.0, -20.0, 8.0)])
+        "posture", desk_frames([(10.0, 0.0, 28.0), (75.0, 30.0, 32.0), (75.0, -20.0, 15.0)])
     )
     assert [i.code for i in of(events, Issue)] == ["trunk_leaning"]
 
@@ -290,9 +292,24 @@ def test_posture_hunched_over_the_desk_is_an_alert_reclining_is_not() -> None:
 def test_posture_short_lapses_raise_nothing() -> None:
     """Leaning in to read something for 40 s is not a posture problem."""
     _, events = run(
-        "posture", desk_frames([(20.0, 0.0, 8.0), (40.0, 30.0, 38.0), (20.0, 0.0, 8.0)])
+        "posture", desk_frames([(20.0, 0.0, 28.0), (40.0, 30.0, 38.0), (20.0, 0.0, 28.0)])
     )
     assert of(events, Issue) == []
+
+
+def test_posture_short_slouch_is_on_the_time_line_a_long_one_alerts() -> None:
+    """Rounded forward (head 75 deg forward of vertical, trunk +5: the ear-shoulder-hip angle
+    ~110, as in posture_side_a's slouch) for 4 s goes in the time line only; for 70 s it is
+    also an alert."""
+    short = [(20.0, 0.0, 28.0), (5.0, 5.0, 75.0), (20.0, 0.0, 28.0)]
+    _, events = run("posture", desk_frames(short))
+    assert of(events, Issue) == []
+    spans = {s.code: s for s in of(events, Span)}
+    assert set(spans) == {"slouching", "forward_head"}
+    assert spans["slouching"].t_start == pytest.approx(20.5, abs=1.0)
+    assert spans["slouching"].duration == pytest.approx(4.0, abs=1.2)
+    _, events = run("posture", desk_frames([(20.0, 0.0, 28.0), (70.0, 5.0, 75.0)]))
+    assert {i.code for i in of(events, Issue)} == {"slouching", "forward_head"}
 
 
 def test_posture_camera_in_front_asks_for_a_side_view() -> None:

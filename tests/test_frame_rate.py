@@ -78,7 +78,23 @@ def test_rep_counts_hold_at_10_and_15_fps(name: str, exercise: str, fps: int) ->
     for phase in (0.0, 0.5):  # which frames survive must not matter either
         low = judged(spec, decimated(frames, fps, phase))
         got = (low.reps, low.reps_by_side)
+        if got != (full.reps, full.reps_by_side) and fps < needed_fps(spec):
+            # High knees at 3.7 steps a second (high_knees_front_a) are 2.7 frames a step
+            # at 10 fps: below the rate its exercise needs, a count is not promised (the
+            # monitor says so live); test_rep_counts_hold_at_the_needed_rate checks it there.
+            pytest.xfail(f"{exercise} needs {needed_fps(spec)} fps (posecheck.frame_rate)")
         assert got == (full.reps, full.reps_by_side), f"{name} at {fps} fps (phase {phase})"
+
+
+@pytest.mark.parametrize(("name", "exercise"), cases("reps"))
+def test_rep_counts_hold_at_the_needed_rate(name: str, exercise: str) -> None:
+    """At the rate the exercise says it needs (posecheck.frame_rate), the count is exact."""
+    spec = spec_for(exercise)
+    frames = list(load_recording(RECORDINGS / f"{name}.npz").frames())
+    full = judged(spec, frames)
+    for phase in (0.0, 0.5):
+        low = judged(spec, decimated(frames, needed_fps(spec), phase))
+        assert (low.reps, low.reps_by_side) == (full.reps, full.reps_by_side), (name, phase)
 
 
 @pytest.mark.parametrize("fps", [HOLD_FPS, 10, 15])

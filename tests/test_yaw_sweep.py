@@ -76,10 +76,7 @@ def test_turned_recording_counts_its_reps(name: str, degrees: float) -> None:
 
 
 #: Turned recordings another spec still counts on, each with why (strict: remove when fixed).
-TURNED_WRONG = {
-    ("squat_front_side_a", 45): "jump_rope counts a 'jump' at the camera cut at 8.7 s, where "
-    "the person jumps across the picture (issue 14: cycle counting)",
-}
+TURNED_WRONG: dict[tuple[str, int], str] = {}
 
 
 @pytest.mark.parametrize(
