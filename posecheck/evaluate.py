@@ -16,6 +16,7 @@ least half of each labelled span and no alert fired.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -74,11 +75,24 @@ class ClipScore:
     spans_expected: float | None = None  # labelled seconds in time-line spans (slouching)
     spans_covered: float | None = None  # of those, seconds the report's time line covers
     spans_ok: bool | None = None  # each labelled span half covered or more, and no alert
+    hold_tolerance: float = 0.5
+    view: str = "other"  # side / oblique / front / back / mixed (view_class of the label)
     clean: bool = False
     raised: list[str] = field(default_factory=list)
     required: list[str] = field(default_factory=list)
     allowed: list[str] = field(default_factory=list)
     confidence: str = ""
+
+    @property
+    def right(self) -> bool:
+        """Count, hold or time line within the label's tolerance, and no false issue."""
+        if self.rep_error is not None:
+            counted = self.rep_error == 0
+        elif self.hold_error is not None:
+            counted = self.hold_error <= self.hold_tolerance
+        else:
+            counted = bool(self.spans_ok)
+        return counted and not self.unexpected and not (self.clean and self.raised)
 
     @property
     def missed(self) -> list[str]:
@@ -153,10 +167,24 @@ def score_spans(truth: dict[str, Any], report: dict[str, Any]) -> tuple[float, f
     return sum(b - a for a, b in labelled), sum(covered), ok and not report["issues"]
 
 
+def view_class(label: str) -> str:
+    """The camera's view as labelled ("side (portrait)", "front-oblique (turned ~30 deg)",
+    "front 0-8.6 s and ...; side ...") in one word: side, oblique, front, back or mixed."""
+    text = label.lower()
+    if "then" in text or ";" in text or re.search(r"\d\s*s\b.*\band\b", text):
+        return "mixed"
+    first = re.split(r"[\s/(,]", text.strip(), maxsplit=1)[0]
+    if "oblique" in first:
+        return "oblique"
+    return first if first in ("side", "front", "back") else "other"
+
+
 def score(case: Case, report: dict[str, Any]) -> ClipScore:
     """Compare one report with its clip's labels."""
     truth, summary = case.truth, report["summary"]
     s = ClipScore(case.name, case.exercise, clean=bool(truth.get("clean", False)))
+    s.view = view_class(str(truth.get("view", "")))
+    s.hold_tolerance = float(truth.get("hold_tolerance_s", 0.5))
     s.confidence = str(truth.get("confidence", ""))
     s.raised = sorted({i["code"] for i in report["issues"]})
     s.required, s.allowed = sorted(case.required()), sorted(case.allowed())
@@ -208,6 +236,13 @@ def summarize(scores: list[ClipScore]) -> dict[str, Any]:
         "issue_recall": rate(found, required),
         "clean_clips": len(clean),
         "clean_clips_with_false_alarms": sum(bool(s.raised) for s in clean),
+        # per view: clips, and clips right (count / hold / time line within tolerance and
+        # no fault nobody saw)
+        "by_view": {
+            view: {"clips": len(group), "right": sum(s.right for s in group)}
+            for view in sorted({s.view for s in ran})
+            for group in [[s for s in ran if s.view == view]]
+        },
     }
 
 
@@ -290,6 +325,9 @@ def format_table(scores: list[ClipScore], summary: dict[str, Any]) -> str:
         f"recall {_pct(sm['issue_recall'])}; false alarms on "
         f"{sm['clean_clips_with_false_alarms']} of {sm['clean_clips']} clean clips"
     )
+    if sm.get("by_view"):
+        views = ", ".join(f"{v} {c['right']}/{c['clips']}" for v, c in sm["by_view"].items())
+        lines.append(f"right by view (count or hold within tolerance, no false issue): {views}")
     return "\n".join(lines)
 
 

@@ -164,3 +164,28 @@ def test_eval_runs_the_real_model_on_a_shared_clip(
     clip = json.loads(out_json.read_text())["clips"][0]
     assert clip["name"] == "plank_forearm_side_c" and clip["status"] == "ok"
     assert clip["hold_error"] <= 1.0 and clip["raised"] == []
+
+
+def test_accuracy_is_reported_per_view(tmp_path: Path, capsys) -> None:
+    """eval breaks its result down by the labelled camera view (issue 13)."""
+    from posecheck.evaluate import view_class
+
+    assert [
+        view_class(v)
+        for v in (
+            "side (portrait 1080x1920)",
+            "side/front-oblique",
+            "front-oblique (turned ~30 deg to image left)",
+            "front",
+            "front 0-8.6 s and 26.6-39.4 s; side 8.7-26.4 s",
+            "side 2.3-9.35 s, then cut to oblique front-right",
+        )
+    ] == ["side", "side", "oblique", "front", "mixed", "mixed"]
+    code, out, err = run(
+        ["eval", str(ROOT / "sample_videos"), "--json", str(tmp_path / "e.json")], capsys
+    )
+    assert code == 0, err
+    by_view = json.loads((tmp_path / "e.json").read_text())["summary"]["by_view"]
+    expected = tomllib.loads((ROOT / "sample_videos" / "expected.toml").read_text())["clips"]
+    assert sum(v["clips"] for v in by_view.values()) == len(expected)
+    assert {"side", "front"} <= set(by_view) and "right by view" in out

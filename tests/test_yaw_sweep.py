@@ -96,20 +96,12 @@ TURNED_WRONG: dict[tuple[str, int], str] = {}
 def test_turned_recording_is_no_other_exercise(name: str, degrees: float) -> None:
     """The cross-check, turned: with the side-on gates become guidance, nothing but the
     clip's own exercise (and its family, as in test_recorded) counts a rep."""
-    from test_recorded import FAMILY
+    from test_recorded import counted_by_others
 
     if "crosscheck" in STATUS.get(name, {}).get("checks", ()):
         pytest.xfail(STATUS[name]["reason"])
     frames = list(turned_frames(load_recording(RECORDINGS / f"{name}.npz"), degrees))
-    counted = []
-    for exercise in available():
-        if exercise == EXPECTED[name]["exercise"] or (exercise, name) in FAMILY:
-            continue
-        checker = Checker(spec_for(exercise))
-        reps = sum(isinstance(e, Rep) for f in frames for e in checker.update(f).events)
-        if reps:
-            counted.append((exercise, reps))
-    assert counted == []
+    assert counted_by_others(name, EXPECTED[name]["exercise"], frames) == []
 
 
 def test_turn_side_on_is_guidance_not_a_gate() -> None:
