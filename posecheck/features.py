@@ -246,8 +246,8 @@ class FeatureExtractor:
         self._near_only = tuple(
             (p.name, p.mode, p.pick) for p in quick if spec.signals[p.name].near_only
         )
-        # Angles measured on the 3-D world landmarks: always ("world"), or when the view is
-        # not side-on ("auto"). Their probes read a list of world points of their own.
+        # Signals measured on the 3-D world landmarks: always ("world"), or away from the
+        # spec's own view ("auto"). Their probes read a list of world points of their own.
         world_sigs = [s for s in signals if s.space != "image"]
         wread = sorted({i for s in world_sigs for side in SIDES for i in ix[s.name][side]})
         self.world_landmarks: tuple[int, ...] = tuple(wread)
