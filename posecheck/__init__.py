@@ -4,4 +4,6 @@ MediaPipe pose landmarks (from a webcam, a video file or a saved recording) feed
 spec-driven checker that counts reps, times holds and raises form issues.
 """
 
-__version__ = "0.1.0"
+from posecheck._version import __version__
+
+__all__ = ["__version__"]

@@ -15,9 +15,9 @@ from conftest import SHARED_VIDEOS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from posecheck.check.spec_model import ExerciseSpec
+from posecheck.check.specs import SPECS_DIR, SpecError, parse_spec
 from posecheck.cli import main
-from posecheck.spec_model import ExerciseSpec
-from posecheck.specs import SPECS_DIR, SpecError, parse_spec
 
 
 def derived_clip(

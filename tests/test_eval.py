@@ -13,7 +13,7 @@ from conftest import SHARED_VIDEOS
 from labelcheck import STATUS
 
 from posecheck.cli import main
-from posecheck.evaluate import Case, ClipScore, load_cases, score, summarize
+from posecheck.evaluate.accuracy import Case, ClipScore, load_cases, score, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -168,7 +168,7 @@ def test_eval_runs_the_real_model_on_a_shared_clip(
 
 def test_accuracy_is_reported_per_view(tmp_path: Path, capsys) -> None:
     """eval breaks its result down by the labelled camera view (issue 13)."""
-    from posecheck.evaluate import view_class
+    from posecheck.evaluate.accuracy import view_class
 
     assert [
         view_class(v)

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_VIDEOS
 
-from posecheck.estimator import PoseEstimator
-from posecheck.landmarks import PoseFrame
-from posecheck.parallel import SKIP_COST, ParallelPoseSource
+from posecheck.check.specs import spec_for
 from posecheck.pipeline import analyze
-from posecheck.sources import open_source
-from posecheck.specs import spec_for
+from posecheck.pose.estimator import PoseEstimator
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.sources.open import open_source
+from posecheck.sources.parallel import SKIP_COST, ParallelPoseSource
 
 CASES = [
     ("lunge_alternating_side_a", "lunge"),  # reps per side across 5 seams

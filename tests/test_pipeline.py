@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_VIDEOS
 
+from posecheck.check.specs import spec_for
 from posecheck.pipeline import analyze
-from posecheck.sources import RecordingSource, SourceFrame
-from posecheck.specs import spec_for
+from posecheck.sources.base import RecordingSource, SourceFrame
 
 ROOT = Path(__file__).resolve().parents[1]
 REC = ROOT / "sample_videos" / "recordings"

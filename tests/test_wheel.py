@@ -81,7 +81,7 @@ def test_wheel_install_imports_posecheck_and_its_data_from_the_new_venv(
 ) -> None:
     bin_dir, env = installed
     code = (
-        "import posecheck, posecheck.specs as s, posecheck.routine as r; "
+        "import posecheck, posecheck.check.specs as s, posecheck.coach.routine as r; "
         "print(posecheck.__file__); print(s.SPECS_DIR); print(r.ROUTINES_DIR)"
     )
     lines = run([bin_dir / "python", "-c", code], tmp_path, env).split()
