@@ -2,7 +2,9 @@
 
 Only the source and the sinks differ between analysing a file and coaching live; this
 module picks them from the command line (workers, window or terminal, voice, session log,
-set-up phase, HTML) and hands them to :func:`posecheck.pipeline.analyze`.
+set-up phase, HTML). ``analyze`` hands them to the public :func:`posecheck.analyze`, so a
+program gets exactly what the command writes; ``live`` adds the set-up phase and runs
+:func:`posecheck.pipeline.analyze` on one pose-model thread.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from posecheck._version import __version__
 from posecheck.check.specs import spec_for
 from posecheck.cli.common import EXPECTED_ERRORS, UsageError
 from posecheck.report.text import format_summary
-from posecheck.sources.base import Source
+from posecheck.sources.base import RecordingSource, Source
 from posecheck.sources.open import open_source
 
 
@@ -31,44 +33,35 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
-    from posecheck.check.strictness import configured, default_config_path
+    from posecheck.api import analyze, configure, pose_input
+    from posecheck.check.strictness import default_config_path
     from posecheck.coach.guidance import SetUp
-    from posecheck.pipeline import analyze
-    from posecheck.pose.lookout import pose_estimator
+    from posecheck.pipeline import analyze as run_live
     from posecheck.pose.models import resolve_model
     from posecheck.report.screen import EventLogSink, LiveWindowSink, ProgressSink
     from posecheck.report.sinks import AnnotatedVideoSink
     from posecheck.sources.webcam import Webcam
 
-    spec = configured(
-        spec_for(args.exercise),
+    spec = configure(
+        args.exercise,
         args.strictness,
         args.rule,
         args.config if args.config else default_config_path(),
     )
+
+    def progress(msg: str) -> None:
+        print(msg, file=sys.stderr)
+
     engine = None
+    model = None
+    estimator = None
     if live:
         from posecheck.coach.voice import pick_engine
 
         engine = pick_engine(args.voice, args.voice_to)  # a bad --voice-to fails here, early
-    needs_model = not str(source.name).endswith(".npz")
-    model = None
-    estimator = None
-    if needs_model:
-        model = resolve_model(
-            args.model_variant, args.pose_model, progress=lambda msg: print(msg, file=sys.stderr)
-        )
-        path, people = model.path, args.people
-        workers = 1 if live else _workers(args, source)
-        if workers > 1:  # the model on chunks in parallel; the checker still in order
-            from posecheck.sources.parallel import ParallelPoseSource
-
-            source.close()
-            source = ParallelPoseSource(
-                args.video, lambda: pose_estimator(path, people), workers=workers
-            )
-        else:
-            estimator = pose_estimator(path, people)
+        if not isinstance(source, RecordingSource):  # one model thread, on the newest frame
+            model = resolve_model(args.model_variant, args.pose_model, progress=progress)
+            source, estimator = pose_input(source, model.path, args.people, 1)
     sinks: list = []
     if args.video_out:
         sinks.append(AnnotatedVideoSink(args.video_out, fps=float(source.fps or 30.0)))
@@ -92,22 +85,37 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
             from posecheck.coach.voice_sink import VoiceSink
 
             sinks.append(VoiceSink(engine, spec=spec))
-    elif not args.no_progress:
-        sinks.append(ProgressSink(sys.stderr))
-    try:
-        setup = SetUp(spec, args.countdown) if live and args.countdown > 0 else None
-        report, result = analyze(
-            source, spec, sinks, estimator, model, args.json, args.csv, setup=setup
+        try:
+            setup = SetUp(spec, args.countdown) if args.countdown > 0 else None
+            report, result = run_live(
+                source, spec, sinks, estimator, model, args.json, args.csv, setup=setup
+            )
+        finally:
+            if estimator is not None:
+                estimator.close()
+        reason = result.reason
+    else:  # the public API's run: what a program gets is what this command writes
+        if not args.no_progress:
+            sinks.append(ProgressSink(sys.stderr))
+        done = analyze(
+            source,
+            spec,
+            people=args.people,
+            model_variant=args.model_variant,
+            pose_model=args.pose_model,
+            workers=_workers(args, source),
+            json_path=args.json,
+            csv_path=args.csv,
+            sinks=sinks,
+            on_model_progress=progress,
         )
-    finally:
-        if estimator is not None:
-            estimator.close()
+        report, reason = done.to_dict(), done.reason
     print(format_summary(report))
     if log is not None and log.path is not None:
         print(f"Session log: {log.path}")
     for warning in report["source"]["warnings"]:
         print(f"posecheck: note: {warning}", file=sys.stderr)
-    if result.reason == "interrupted":
+    if reason == "interrupted":
         print("posecheck: interrupted: the report is marked partial", file=sys.stderr)
         return 130
     return 0

@@ -32,7 +32,7 @@ from typing import Protocol, Self, runtime_checkable
 import numpy as np
 
 from posecheck.pose.landmarks import PoseFrame
-from posecheck.pose.recording import RecordingError, load_recording
+from posecheck.pose.recording import Recording, RecordingError, load_recording
 
 __all__ = [
     "RecordingSource",
@@ -164,14 +164,19 @@ class RecordingSource(_SourceBase):
     recorded times (never dropping, since replaying is cheap) to drive the live loop.
     """
 
-    def __init__(self, path: str | Path, *, realtime: bool = False):
+    def __init__(self, path: str | Path | Recording, *, realtime: bool = False):
         super().__init__()
-        self.path = Path(path)
-        self.name = str(path)
-        try:
-            self.recording = load_recording(self.path)
-        except RecordingError as exc:
-            raise SourceError(str(exc)) from exc
+        if isinstance(path, Recording):  # already loaded (posecheck.load_recording)
+            self.recording = path
+            self.path = path.path if path.path is not None else Path("recording.npz")
+            self.name = str(self.path)
+        else:
+            self.path = Path(path)
+            self.name = str(path)
+            try:
+                self.recording = load_recording(self.path)
+            except RecordingError as exc:
+                raise SourceError(str(exc)) from exc
         self.fps = self.recording.fps
         self.frame_count = len(self.recording)
         self.size = self.recording.size
