@@ -152,6 +152,7 @@ def test_load_cases_finds_videos_beside_the_labels() -> None:
     assert cases["pushup_side_a"].needs_model
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_eval_runs_the_real_model_on_a_shared_clip(
     model_path: Path, tmp_path: Path, capsys
 ) -> None:

@@ -250,6 +250,7 @@ def _decoded(mp4: bytes) -> tuple[str, int, int, int]:
         return s.codec_context.name, s.width, s.height, sum(1 for _ in c.decode(s))
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 @needs_clip
 @pytest.mark.parametrize("parallel", [False, True], ids=["frames", "parallel-no-images"])
 def test_real_clip_page_has_a_clip_of_each_issue(
@@ -384,6 +385,7 @@ def _video_state(tmp_path: Path, page: str, vid: str) -> dict[str, float]:
     return json.loads(html.unescape(m.group(1)))
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 @needs_chromium
 @needs_clip
 def test_chromium_plays_the_issue_clip_and_shows_its_poster(

@@ -194,6 +194,7 @@ def test_default_sessions_dir() -> None:
     assert default_sessions_dir({}) == Path.home() / ".local/share/posecheck/sessions"
 
 
+@pytest.mark.e2e  # a live session paced at real time: seconds of waiting
 def test_killed_live_session_keeps_every_rep_shown(tmp_path: Path) -> None:
     """SIGKILL a live (real-time) lunge session after it has printed 2 reps: the log holds
     those reps, exactly, and reads back as interrupted."""

@@ -299,6 +299,7 @@ def test_pick_engine_choices_and_fallback_message(tmp_path: Path) -> None:
 
 
 # ---- end to end: a real recording at real time, the threaded sink ----------------------------
+@pytest.mark.e2e  # a live session paced at real time: seconds of waiting
 def test_live_pushup_replay_speaks_the_sag_and_the_rep(tmp_path: Path) -> None:
     spec = spec_for("push_up")
     source = open_source(RECORDINGS / "pushup_hip_sag_side_a.npz", realtime=True)
