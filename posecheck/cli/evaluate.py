@@ -1,6 +1,6 @@
 """``posecheck eval LABELS``: accuracy on labelled clips, for people and for CI.
 
-Kept out of cli.py because it drives many sessions (fresh pose landmarkers per clip, so
+Kept out of cli/app.py because it drives many sessions (fresh pose landmarkers per clip, so
 each clip's timestamps start fresh; on both cores, as ``analyze`` runs) and scores them;
 the scoring itself is :mod:`posecheck.evaluate.accuracy`.
 """

@@ -1,6 +1,6 @@
 """``posecheck history``: past sessions from the session logs, newest first.
 
-Kept out of cli.py like the other subcommands; the reading and the table live in
+Kept out of cli/app.py like the other subcommands; the reading and the table live in
 :mod:`posecheck.coach.history`.
 """
 

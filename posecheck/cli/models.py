@@ -1,7 +1,7 @@
 """``posecheck models``: list, provision, verify and locate the pose landmarker model.
 
-Kept apart from ``cli.py`` so the model plumbing (which has nothing to do with exercise
-checking) can be used and tested on its own; ``cli.py`` only calls :func:`register`.
+Kept apart from ``cli/app.py`` so the model plumbing (which has nothing to do with exercise
+checking) can be used and tested on its own; ``cli/app.py`` only calls :func:`register`.
 """
 
 from __future__ import annotations
