@@ -13,9 +13,9 @@ import time
 import tomllib
 from pathlib import Path
 
-from posecheck.checker import Checker
-from posecheck.recording import load_recording
-from posecheck.specs import available, spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.specs import available, spec_for
+from posecheck.pose.recording import load_recording
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from posecheck.estimator import PoseEstimator
-from posecheck.models import ModelError, resolve_model
+from posecheck.pose.estimator import PoseEstimator
+from posecheck.pose.models import ModelError, resolve_model
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
 DEFAULT_CLIP = SAMPLES / "plank_forearm_side_d.mp4"

@@ -31,18 +31,18 @@ DEFAULT_CLIP = ROOT.parent / "shared" / "sample_videos" / "lunge_walking_side_b.
 
 
 def _model(path: str | None) -> str:
-    from posecheck.models import resolve_model
+    from posecheck.pose.models import resolve_model
 
     return str(resolve_model("full", path, progress=lambda m: print(m, file=sys.stderr)).path)
 
 
 def phase(name: str, clip: str, model: str, max_side: int | None) -> dict:
     """One measurement, in this process; returns frames, seconds, peak RSS."""
-    from posecheck.estimator import PoseEstimator
-    from posecheck.parallel import ParallelPoseSource
+    from posecheck.check.specs import spec_for
     from posecheck.pipeline import analyze
-    from posecheck.sources import open_source
-    from posecheck.specs import spec_for
+    from posecheck.pose.estimator import PoseEstimator
+    from posecheck.sources.open import open_source
+    from posecheck.sources.parallel import ParallelPoseSource
 
     def make() -> PoseEstimator:
         return PoseEstimator(model, max_side=max_side)
@@ -92,9 +92,9 @@ def _looped(clip: str, times: int, out: Path) -> None:
 def _replay() -> tuple[int, float]:
     import tomllib
 
-    from posecheck.checker import Checker
-    from posecheck.recording import load_recording
-    from posecheck.specs import spec_for
+    from posecheck.check.checker import Checker
+    from posecheck.check.specs import spec_for
+    from posecheck.pose.recording import load_recording
 
     expected = tomllib.loads((ROOT / "sample_videos" / "expected.toml").read_text())["clips"]
     total_frames, total_s = 0, 0.0
@@ -136,7 +136,7 @@ def main() -> int:
         print(f"clip not found: {args.clip}", file=sys.stderr)
         return 1
     model = _model(args.pose_model)
-    from posecheck.sources import open_source
+    from posecheck.sources.open import open_source
 
     src = open_source(args.clip)
     fps, size = src.fps or 30.0, src.size

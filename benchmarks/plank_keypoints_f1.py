@@ -3,7 +3,7 @@ MIT keypoint tables (../shared/sample_videos/keypoints/plank_*.csv).
 
 Usage: python benchmarks/plank_keypoints_f1.py [KEYPOINTS_DIR]
 The tables do not state their frame size, so figures are printed for 16:9 and 4:3.
-Column mapping and method: posecheck/keypoints_csv.py.
+Column mapping and method: posecheck/evaluate/keypoints_csv.py.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import itertools
 import sys
 from pathlib import Path
 
-from posecheck.keypoints_csv import Score, read_rows, score_rules
-from posecheck.specs import spec_for
-from posecheck.strictness import LEVELS, apply
+from posecheck.check.specs import spec_for
+from posecheck.check.strictness import LEVELS, apply
+from posecheck.evaluate.keypoints_csv import Score, read_rows, score_rules
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "sample_videos" / "keypoints"
 FILES = ("plank_correct.csv", "plank_high_hip.csv", "plank_low_back.csv", "plank_mixed.csv")

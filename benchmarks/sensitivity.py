@@ -2,7 +2,7 @@
 landmark recordings, and how often each rule fires at each size.
 
 Usage: python benchmarks/sensitivity.py [--level lenient|normal|strict]
-Method: posecheck/sensitivity.py. The table goes into docs/sensitivity.md.
+Method: posecheck/evaluate/sensitivity.py. The table goes into docs/sensitivity.md.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from posecheck.recording import load_recording
-from posecheck.sensitivity import PROBES, run_with_fault
-from posecheck.specs import available, spec_for
-from posecheck.strictness import apply
+from posecheck.check.specs import available, spec_for
+from posecheck.check.strictness import apply
+from posecheck.evaluate.sensitivity import PROBES, run_with_fault
+from posecheck.pose.recording import load_recording
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 

@@ -12,20 +12,20 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .checker import Checker
-from .events import FrameResult, Notice
-from .frame_rate import FrameRateMonitor
-from .guidance import SetUp
-from .landmarks import PoseFrame
-from .people import PersonSelector
-from .report import SessionInfo
-from .sinks import ReportSink, Sink
-from .sources import Source
-from .specs import ExerciseSpec
+from posecheck.check.checker import Checker
+from posecheck.check.events import FrameResult, Notice
+from posecheck.check.frame_rate import FrameRateMonitor
+from posecheck.check.people import PersonSelector
+from posecheck.check.specs import ExerciseSpec
+from posecheck.coach.guidance import SetUp
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.report.builder import SessionInfo
+from posecheck.report.sinks import ReportSink, Sink
+from posecheck.sources.base import Source
 
 
 class Estimator(Protocol):
-    """What the pipeline needs of a pose estimator (posecheck.estimator.PoseEstimator)."""
+    """What the pipeline needs of a pose estimator (posecheck.pose.estimator.PoseEstimator)."""
 
     def estimate(self, image_bgr: np.ndarray, t: float, index: int) -> PoseFrame: ...
 
@@ -50,7 +50,7 @@ def run(
     With ``setup`` (live), frames first go through the set-up phase (camera placement,
     countdown): the sinks get its message as the cue and the checker sees nothing yet.
 
-    The frame rate judged at is watched (posecheck.frame_rate): when it falls below what
+    The frame rate judged at is watched (posecheck.check.frame_rate): when it falls below what
     the exercise needs, a notice goes with that frame's events, a note into its state
     for the window, and a line into the source's warnings at the end.
 

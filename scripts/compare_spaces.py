@@ -2,7 +2,7 @@
 world landmarks on the committed recordings (docs/view-and-space.md).
 
 Usage: python scripts/compare_spaces.py   (markdown on stdout; no model needed)
-Per recording: the body's yaw (posecheck.view.body_yaw: 90 side-on, 0 frontal) and, per
+Per recording: the body's yaw (posecheck.pose.view.body_yaw: 90 side-on, 0 frontal) and, per
 joint on the side facing the camera (the more visible one), the 5-95 % range of the
 angle in the picture (pixels) and in 3-D, and the median of 3-D minus picture.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.landmarks import Landmark
-from posecheck.recording import load_recording
-from posecheck.view import body_yaw
+from posecheck.pose.landmarks import Landmark
+from posecheck.pose.recording import load_recording
+from posecheck.pose.view import body_yaw
 
 ROOT = Path(__file__).resolve().parents[1]
 JOINTS = {"knee": ("hip", "knee", "ankle"), "hip": ("shoulder", "hip", "knee"),

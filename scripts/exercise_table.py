@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from posecheck.spec_model import ExerciseSpec
-from posecheck.specs import available, spec_for
-from posecheck.view import VIEWS
+from posecheck.check.spec_model import ExerciseSpec
+from posecheck.check.specs import available, spec_for
+from posecheck.pose.view import VIEWS
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- exercises:start -->", "<!-- exercises:end -->"

@@ -48,10 +48,10 @@ def load_labels(path: Path | None) -> dict[str, Any]:
 
 def run_checker(clip: str, exercise: str) -> dict[str, Any]:
     """Replay the clip's recording through the checker; keep every frame's signals."""
-    from posecheck.checker import Checker
-    from posecheck.events import HoldSegment, Issue, Rep, Span
-    from posecheck.recording import load_recording
-    from posecheck.specs import spec_for
+    from posecheck.check.checker import Checker
+    from posecheck.check.events import HoldSegment, Issue, Rep, Span
+    from posecheck.check.specs import spec_for
+    from posecheck.pose.recording import load_recording
 
     spec = spec_for(exercise)
     checker = Checker(spec)

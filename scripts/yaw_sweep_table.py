@@ -16,10 +16,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from yaw_sweep import turned_frames  # noqa: E402
 
-from posecheck.checker import Checker  # noqa: E402
-from posecheck.events import Issue, Rep  # noqa: E402
-from posecheck.recording import load_recording  # noqa: E402
-from posecheck.specs import available, spec_for  # noqa: E402
+from posecheck.check.checker import Checker  # noqa: E402
+from posecheck.check.events import Issue, Rep  # noqa: E402
+from posecheck.check.specs import available, spec_for  # noqa: E402
+from posecheck.pose.recording import load_recording  # noqa: E402
 
 ANGLES = (0, 15, 30, 45, 60, 75, 90)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from posecheck.checker import Checker
-from posecheck.landmarks import PoseFrame
-from posecheck.specs import spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.specs import spec_for
+from posecheck.pose.landmarks import PoseFrame
 
 
 def run(name: str, frames: list[PoseFrame]) -> tuple[Checker, list]:

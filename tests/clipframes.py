@@ -9,9 +9,9 @@ from pathlib import Path
 
 from conftest import SHARED_VIDEOS
 
-from posecheck.recording import load_recording
-from posecheck.sources import SourceFrame
-from posecheck.video_source import VideoFile
+from posecheck.pose.recording import load_recording
+from posecheck.sources.base import SourceFrame
+from posecheck.sources.video import VideoFile
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 

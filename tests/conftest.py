@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from posecheck import models
-from posecheck.models import ModelError
+from posecheck.pose import models
+from posecheck.pose.models import ModelError
 
 #: The third-party clips live beside the checkout, never in it.
 SHARED_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"

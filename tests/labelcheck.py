@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.evaluate import SPAN_KEY, covered_s
-from posecheck.specs import spec_for
+from posecheck.check.specs import spec_for
+from posecheck.evaluate.accuracy import SPAN_KEY, covered_s
 
 
 def required_issues(clip: dict) -> set[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from posecheck.landmarks import NUM_LANDMARKS, Landmark, Pose, PoseFrame
+from posecheck.pose.landmarks import NUM_LANDMARKS, Landmark, Pose, PoseFrame
 
 W, H = 1280, 720
 FLOOR = 640.0

@@ -29,7 +29,7 @@ from synth import (
     to_pose,
 )
 
-from posecheck.landmarks import Landmark, PoseFrame
+from posecheck.pose.landmarks import Landmark, PoseFrame
 
 ARM = UPPER_ARM + FOREARM
 

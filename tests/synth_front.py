@@ -23,7 +23,7 @@ import numpy as np
 import synth
 from synth import FOOT, FOREARM, SHIN, THIGH, TORSO, UPPER_ARM, W
 
-from posecheck.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
+from posecheck.pose.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
 
 Vec = tuple[float, float, float]
 Key3 = dict[str, Vec]  # landmark name ("left_knee", "nose") -> (x left, y up, z forward)

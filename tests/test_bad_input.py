@@ -15,9 +15,9 @@ from conftest import SHARED_VIDEOS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from posecheck.check.spec_model import ExerciseSpec
+from posecheck.check.specs import SPECS_DIR, SpecError, parse_spec
 from posecheck.cli import main
-from posecheck.spec_model import ExerciseSpec
-from posecheck.specs import SPECS_DIR, SpecError, parse_spec
 
 
 def derived_clip(
@@ -57,6 +57,7 @@ def analyze(path: Path, exercise: str, model_path: Path, tmp_path: Path, capsys)
     return json.loads(out.read_text())
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_4k_video(tmp_path: Path, model_path: Path, capsys) -> None:
     clip = derived_clip(
         tmp_path, "pushup_side_a.mp4", "uhd.mp4", lambda f: cv2.resize(f, (3840, 2160)), 1.0
@@ -66,6 +67,7 @@ def test_4k_video(tmp_path: Path, model_path: Path, capsys) -> None:
     assert report["summary"]["frames_with_pose"] > 0.9
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_nobody_in_the_picture(tmp_path: Path, model_path: Path, capsys) -> None:
     clip = derived_clip(
         tmp_path, "pushup_side_a.mp4", "empty.mp4", lambda f: np.full_like(f, 90), 2.0
@@ -76,6 +78,7 @@ def test_nobody_in_the_picture(tmp_path: Path, model_path: Path, capsys) -> None
     assert messages and "I can't see you" in messages[0]
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_only_the_upper_body_visible(tmp_path: Path, model_path: Path, capsys) -> None:
     """The lunge filmed with the legs out of the picture: no reps, no faults, and it says
     which parts it cannot see."""
@@ -92,6 +95,7 @@ def test_only_the_upper_body_visible(tmp_path: Path, model_path: Path, capsys) -
     assert "knees" in messages or "ankles" in messages or "can't see you" in messages
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_very_dark_video_gives_no_wrong_judgement(tmp_path: Path, model_path: Path, capsys) -> None:
     clip = derived_clip(
         tmp_path,

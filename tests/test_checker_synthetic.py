@@ -9,10 +9,10 @@ import pytest
 import synth
 from checkrun import of, run
 
-from posecheck.checker import Checker
-from posecheck.events import HoldSegment, Issue, Notice, Rep
-from posecheck.landmarks import PoseFrame
-from posecheck.specs import spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.events import HoldSegment, Issue, Notice, Rep
+from posecheck.check.specs import spec_for
+from posecheck.pose.landmarks import PoseFrame
 
 
 # ---- lunge -----------------------------------------------------------------------------------

@@ -122,6 +122,7 @@ def test_specs_list_show_validate(tmp_path: Path, capsys) -> None:
     assert "Dead hang, 3 signals, 1 rule\n" in out and " 1 rules" not in out
 
 
+@pytest.mark.e2e  # a live session paced at real time: seconds of waiting
 def test_live_loop_from_a_recording_prints_events(capsys) -> None:
     """The live loop paced in real time from a file (the webcam stand-in)."""
     code, out, _ = run(
@@ -135,6 +136,7 @@ def test_live_loop_from_a_recording_prints_events(capsys) -> None:
     assert "hold 0:03.0 (good form 0:03.0)" in out
 
 
+@pytest.mark.e2e  # a live session paced at real time: seconds of waiting
 def test_live_sets_up_and_counts_down_before_judging(capsys) -> None:
     """With a countdown, the first seconds are set-up: the hints are printed as cues and
     nothing is timed until the countdown ends."""
@@ -153,6 +155,7 @@ def test_live_sets_up_and_counts_down_before_judging(capsys) -> None:
     assert hold.startswith(("Hold: 0:04.", "Hold: 0:05.0")), hold
 
 
+@pytest.mark.e2e  # a live session paced at real time: seconds of waiting
 def test_live_from_a_file_speaks_cues_into_a_wav(tmp_path: Path, capsys) -> None:
     """The full live loop at real-time pace, voice recorded to a WAV: the sag cue and the
     rep number are heard when they happen (2.2 s and 3.4 s into the push-up clip)."""

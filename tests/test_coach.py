@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.checker import Checker
-from posecheck.coach import Coach, Utterance, duration_words, number_words, short
-from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
-from posecheck.guidance import SetUp
+from posecheck.check.checker import Checker
+from posecheck.check.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
+from posecheck.check.specs import spec_for
+from posecheck.coach.cues import Coach, Utterance, duration_words, number_words, short
+from posecheck.coach.guidance import SetUp
+from posecheck.coach.voice import WavRecorder
+from posecheck.coach.voice_sink import VoiceSink
 from posecheck.pipeline import run, session_info
-from posecheck.report import SessionInfo
-from posecheck.sources import open_source
-from posecheck.specs import spec_for
-from posecheck.voice import WavRecorder
-from posecheck.voice_sink import VoiceSink
+from posecheck.report.builder import SessionInfo
+from posecheck.sources.open import open_source
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 SAG = "Lift your hips: keep a straight line from shoulders to heels"

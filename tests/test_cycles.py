@@ -1,4 +1,4 @@
-"""Counting periodic motion (posecheck.cycles): the range-relative phase, the bout that must
+"""Counting periodic motion (posecheck.check.cycles): the range-relative phase, the bout that must
 show a rhythm before it counts, and jump rope counted through camera drift and a person
 coming nearer the camera."""
 
@@ -12,10 +12,10 @@ import synth
 import synth_bar as sb
 from checkrun import of, run
 
-from posecheck.cycles import Bout, CycleRange
-from posecheck.events import Rep
-from posecheck.spec_model import Cycle, SpecError
-from posecheck.specs import parse_spec, spec_for
+from posecheck.check.cycles import Bout, CycleRange
+from posecheck.check.events import Rep
+from posecheck.check.spec_model import Cycle, SpecError
+from posecheck.check.specs import parse_spec, spec_for
 
 
 def test_range_is_nan_without_motion_and_0_to_1_with_it() -> None:

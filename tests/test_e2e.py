@@ -11,7 +11,7 @@ import pytest
 from conftest import SHARED_VIDEOS
 from labelcheck import check_counts, check_issues, status_marks
 
-from posecheck.specs import available, spec_for
+from posecheck.check.specs import available, spec_for
 
 SHARED = SHARED_VIDEOS
 LABELS = SHARED / "labels.toml"
@@ -28,9 +28,9 @@ CLIPS = tomllib.loads(LABELS.read_text())["clips"] if LABELS.is_file() else {}
 
 
 def analyze_clip(name: str, exercise: str, model_path: str, people: int = 1) -> dict:
-    from posecheck.estimator import PoseEstimator
     from posecheck.pipeline import analyze
-    from posecheck.sources import open_source
+    from posecheck.pose.estimator import PoseEstimator
+    from posecheck.sources.open import open_source
 
     with PoseEstimator(model_path, num_poses=people) as est:
         report, result = analyze(
@@ -79,9 +79,9 @@ def test_control_clip_is_not_an_exercise(model_path: str, people: int) -> None:
 
 def test_committed_recording_matches_fresh_inference(model_path: str) -> None:
     """The committed recordings are what the model gives today (else re-record them)."""
-    from posecheck.estimator import PoseEstimator
-    from posecheck.recording import load_recording
-    from posecheck.sources import open_source
+    from posecheck.pose.estimator import PoseEstimator
+    from posecheck.pose.recording import load_recording
+    from posecheck.sources.open import open_source
 
     rec = list(load_recording(RECORDINGS / "plank_forearm_side_d.npz").frames())
     with PoseEstimator(model_path) as est:

@@ -20,10 +20,10 @@ from conftest import SHARED_VIDEOS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posecheck import models
-from posecheck.estimator import PoseEstimator
-from posecheck.landmarks import Landmark, Pose
-from posecheck.models import ModelError
+from posecheck.pose import models
+from posecheck.pose.estimator import PoseEstimator
+from posecheck.pose.landmarks import Landmark, Pose
+from posecheck.pose.models import ModelError
 
 SAMPLES = SHARED_VIDEOS
 PLANK = SAMPLES / "plank_forearm_side_d.mp4"
@@ -161,7 +161,7 @@ def test_estimate_all_returns_every_pose_largest_first(
 def test_still_mode_takes_pictures_in_any_order(
     model_path: Path, plank_frames: tuple[list[np.ndarray], float]
 ) -> None:
-    """IMAGE mode (posecheck.lookout's occasional look): no timestamps to keep in order,
+    """IMAGE mode (posecheck.pose.lookout's occasional look): no timestamps to keep in order,
     and the same picture gives the same pose whenever it comes."""
     frames, _ = plank_frames
     with PoseEstimator(model_path, num_poses=2, still=True) as est:

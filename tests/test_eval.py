@@ -13,7 +13,7 @@ from conftest import SHARED_VIDEOS
 from labelcheck import STATUS
 
 from posecheck.cli import main
-from posecheck.evaluate import Case, ClipScore, load_cases, score, summarize
+from posecheck.evaluate.accuracy import Case, ClipScore, load_cases, score, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,6 +152,7 @@ def test_load_cases_finds_videos_beside_the_labels() -> None:
     assert cases["pushup_side_a"].needs_model
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_eval_runs_the_real_model_on_a_shared_clip(
     model_path: Path, tmp_path: Path, capsys
 ) -> None:
@@ -168,7 +169,7 @@ def test_eval_runs_the_real_model_on_a_shared_clip(
 
 def test_accuracy_is_reported_per_view(tmp_path: Path, capsys) -> None:
     """eval breaks its result down by the labelled camera view (issue 13)."""
-    from posecheck.evaluate import view_class
+    from posecheck.evaluate.accuracy import view_class
 
     assert [
         view_class(v)

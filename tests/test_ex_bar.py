@@ -15,10 +15,10 @@ import synth
 import synth_bar as sb
 from checkrun import of, run
 
-from posecheck.checker import Checker
-from posecheck.events import HoldSegment, Issue, Rep
-from posecheck.landmarks import PoseFrame
-from posecheck.specs import spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.events import HoldSegment, Issue, Rep
+from posecheck.check.specs import spec_for
+from posecheck.pose.landmarks import PoseFrame
 
 NOISE = 2.0
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import synth
 from checkrun import of, run
 
-from posecheck.events import Issue, Rep
-from posecheck.landmarks import PoseFrame
+from posecheck.check.events import Issue, Rep
+from posecheck.pose.landmarks import PoseFrame
 
 NAME = "straight_leg_glute_bridge"
 

@@ -16,10 +16,10 @@ import synth
 import synth_floor as sf
 from checkrun import of, run
 
-from posecheck.checker import Checker
-from posecheck.events import HoldSegment, Issue, Rep
-from posecheck.landmarks import PoseFrame
-from posecheck.specs import spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.events import HoldSegment, Issue, Rep
+from posecheck.check.specs import spec_for
+from posecheck.pose.landmarks import PoseFrame
 
 Key = synth.Key
 Segment = tuple[float, Callable[[float], Key]]  # (duration, pose at progress 0..1)

@@ -13,11 +13,11 @@ import pytest
 import synth_front as sf
 from checkrun import of, run
 
-from posecheck.events import Issue, Notice, Rep
-from posecheck.landmarks import PoseFrame
+from posecheck.check.events import Issue, Notice, Rep
+from posecheck.check.specs import spec_for
 from posecheck.pipeline import analyze
-from posecheck.sources import open_source
-from posecheck.specs import spec_for
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.sources.open import open_source
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 NOISY = {"noise_px": 2.0, "drop_every": 7}

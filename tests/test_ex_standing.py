@@ -12,10 +12,10 @@ import synth
 import synth_standing as ss
 from checkrun import of, run
 
-from posecheck.checker import Checker
-from posecheck.events import HoldSegment, Issue, Rep, Span
-from posecheck.landmarks import PoseFrame
-from posecheck.specs import spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.events import HoldSegment, Issue, Rep, Span
+from posecheck.check.specs import spec_for
+from posecheck.pose.landmarks import PoseFrame
 
 NOISY = {"noise_px": 1.8, "drop_every": 7}
 

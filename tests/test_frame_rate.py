@@ -1,4 +1,4 @@
-"""The frame rate the checker needs (posecheck.frame_rate), and that its counting holds
+"""The frame rate the checker needs (posecheck.check.frame_rate), and that its counting holds
 at the rates a busy machine delivers: the committed recordings replayed at 10 and 15 fps,
 as a live loop that keeps only some frames would see them, count what they count at full
 rate. No model, no video: seconds."""
@@ -13,21 +13,21 @@ from pathlib import Path
 import pytest
 from labelcheck import status_marks
 
-from posecheck.checker import Checker
-from posecheck.events import Notice
-from posecheck.frame_rate import (
+from posecheck.check.checker import Checker
+from posecheck.check.events import Notice
+from posecheck.check.frame_rate import (
     HOLD_FPS,
     REP_FLOOR_FPS,
     SHORTEST_PHASE_S,
     FrameRateMonitor,
     needed_fps,
 )
-from posecheck.landmarks import PoseFrame
+from posecheck.check.spec_model import ExerciseSpec
+from posecheck.check.specs import available, spec_for
 from posecheck.pipeline import analyze
-from posecheck.recording import load_recording
-from posecheck.sources import RecordingSource, SourceFrame
-from posecheck.spec_model import ExerciseSpec
-from posecheck.specs import available, spec_for
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.pose.recording import load_recording
+from posecheck.sources.base import RecordingSource, SourceFrame
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT / "sample_videos" / "recordings"
@@ -82,13 +82,13 @@ def test_rep_counts_hold_at_10_and_15_fps(name: str, exercise: str, fps: int) ->
             # High knees at 3.7 steps a second (high_knees_front_a) are 2.7 frames a step
             # at 10 fps: below the rate its exercise needs, a count is not promised (the
             # monitor says so live); test_rep_counts_hold_at_the_needed_rate checks it there.
-            pytest.xfail(f"{exercise} needs {needed_fps(spec)} fps (posecheck.frame_rate)")
+            pytest.xfail(f"{exercise} needs {needed_fps(spec)} fps (posecheck.check.frame_rate)")
         assert got == (full.reps, full.reps_by_side), f"{name} at {fps} fps (phase {phase})"
 
 
 @pytest.mark.parametrize(("name", "exercise"), cases("reps"))
 def test_rep_counts_hold_at_the_needed_rate(name: str, exercise: str) -> None:
-    """At the rate the exercise says it needs (posecheck.frame_rate), the count is exact."""
+    """At the rate the exercise says it needs (posecheck.check.frame_rate), the count is exact."""
     spec = spec_for(exercise)
     frames = list(load_recording(RECORDINGS / f"{name}.npz").frames())
     full = judged(spec, frames)
@@ -194,7 +194,7 @@ def test_the_report_says_when_the_rate_was_too_low() -> None:
 
 
 def test_the_state_carries_the_note_for_the_window_while_low() -> None:
-    from posecheck.sinks import BaseSink
+    from posecheck.report.sinks import BaseSink
 
     class States(BaseSink):
         def __init__(self) -> None:

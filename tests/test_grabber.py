@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import SHARED_VIDEOS
 
-from posecheck.grabber import LatestFrameGrabber
+from posecheck.sources.grabber import LatestFrameGrabber
 
 CLIP = SHARED_VIDEOS / "pushup_side_a.mp4"
 

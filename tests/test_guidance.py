@@ -6,8 +6,8 @@ from __future__ import annotations
 import synth
 import synth_front as sfr
 
-from posecheck.guidance import SetUp, placement
-from posecheck.specs import spec_for
+from posecheck.check.specs import spec_for
+from posecheck.coach.guidance import SetUp, placement
 
 
 def messages(spec_name: str, frames, countdown_s: float = 3.0) -> list[tuple[float, str | None]]:

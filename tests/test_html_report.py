@@ -21,15 +21,16 @@ import pytest
 from clipframes import RecordedClip, have_clip
 from conftest import SHARED_VIDEOS
 
-from posecheck.html_report import MAX_POINTS, Series, _reduce, build_html, guide_from_spec
-from posecheck.html_sink import HtmlReportSink
+from posecheck.check.specs import spec_for
+from posecheck.check.strictness import configured
 from posecheck.pipeline import analyze, session_info
-from posecheck.report_files import ReportError
-from posecheck.report_text import format_time
-from posecheck.sources import RecordingSource, SourceFrame, open_source
-from posecheck.specs import spec_for
-from posecheck.strictness import configured
-from posecheck.video_encode import pick_encoder
+from posecheck.report.files import ReportError
+from posecheck.report.html_page import MAX_POINTS, Series, _reduce, build_html, guide_from_spec
+from posecheck.report.html_sink import HtmlReportSink
+from posecheck.report.text import format_time
+from posecheck.report.video_encode import pick_encoder
+from posecheck.sources.base import RecordingSource, SourceFrame
+from posecheck.sources.open import open_source
 
 REC = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -204,8 +205,8 @@ needs_clip = pytest.mark.skipif(
 def _clip_page(out: Path, model_path: Path, parallel: bool) -> tuple[dict, str]:
     """With images (one model thread) the ring supplies the pictures; the CLI's parallel
     source has none, so the sink cuts them from the file on close."""
-    from posecheck.estimator import PoseEstimator
-    from posecheck.parallel import ParallelPoseSource
+    from posecheck.pose.estimator import PoseEstimator
+    from posecheck.sources.parallel import ParallelPoseSource
 
     clip = SHARED_VIDEOS / "pushup_hip_sag_side_a.mp4"
     spec = spec_for("push_up")
@@ -249,6 +250,7 @@ def _decoded(mp4: bytes) -> tuple[str, int, int, int]:
         return s.codec_context.name, s.width, s.height, sum(1 for _ in c.decode(s))
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 @needs_clip
 @pytest.mark.parametrize("parallel", [False, True], ids=["frames", "parallel-no-images"])
 def test_real_clip_page_has_a_clip_of_each_issue(
@@ -383,6 +385,7 @@ def _video_state(tmp_path: Path, page: str, vid: str) -> dict[str, float]:
     return json.loads(html.unescape(m.group(1)))
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 @needs_chromium
 @needs_clip
 def test_chromium_plays_the_issue_clip_and_shows_its_poster(

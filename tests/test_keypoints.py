@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_VIDEOS
 
-from posecheck.keypoints_csv import KeypointsError, read_rows, score_rules
-from posecheck.landmarks import Landmark
-from posecheck.specs import spec_for
+from posecheck.check.specs import spec_for
+from posecheck.evaluate.keypoints_csv import KeypointsError, read_rows, score_rules
+from posecheck.pose.landmarks import Landmark
 
 KEYPOINTS = SHARED_VIDEOS / "keypoints"
 FILES = ("plank_correct.csv", "plank_high_hip.csv", "plank_low_back.csv", "plank_mixed.csv")

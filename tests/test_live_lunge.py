@@ -6,7 +6,7 @@ The real-model tests replay the clip through ``posecheck live --source``, paced 
 wall clock and dropping frames the loop is too slow for, exactly as a webcam on this
 machine would feed it; so how many frames are judged depends on how busy the machine is.
 They do not assume a quiet machine. What live promises is: counted right while it judges
-at least the rate the exercise needs (posecheck.frame_rate: 10 fps for a lunge; counting
+at least the rate the exercise needs (posecheck.check.frame_rate: 10 fps for a lunge; counting
 at 10 fps is proven on the recordings by tests/test_frame_rate.py), and said so when it
 does not. So the count is asserted whenever the report has no low-frame-rate notice; if
 the machine was too busy, the test checks that the report says so, and skips the count
@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_VIDEOS
 
-from posecheck.guidance import SetUp
+from posecheck.check.specs import spec_for
+from posecheck.coach.guidance import SetUp
 from posecheck.pipeline import analyze
-from posecheck.sinks import BaseSink
-from posecheck.sources import RecordingSource
-from posecheck.specs import spec_for
+from posecheck.report.sinks import BaseSink
+from posecheck.sources.base import RecordingSource
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDING = ROOT / "sample_videos" / "recordings" / "lunge_walking_side_b.npz"
@@ -111,8 +111,8 @@ def test_live_with_defaults_and_no_countdown_counts_all_eight(
 def test_one_person_tracked_with_a_look_every_two_seconds(model_path: Path) -> None:
     """Frame by frame (nothing dropped), --people 2 on one person gives the --people 1
     count, where num_poses=2 on every frame lost two of the eight reps."""
-    from posecheck.lookout import pose_estimator
-    from posecheck.sources import open_source
+    from posecheck.pose.lookout import pose_estimator
+    from posecheck.sources.open import open_source
 
     frames = open_source(CLIP)
     with pose_estimator(model_path, 2) as est:
@@ -127,8 +127,8 @@ def test_one_person_tracked_with_a_look_every_two_seconds(model_path: Path) -> N
 def test_the_control_clip_finds_the_second_person_and_counts_nothing(model_path: Path) -> None:
     """Two people walking, neither exercising: the look finds the second one (the tracker
     swaps to her as she passes), several are tracked, and nothing is counted."""
-    from posecheck.lookout import pose_estimator
-    from posecheck.sources import open_source
+    from posecheck.pose.lookout import pose_estimator
+    from posecheck.sources.open import open_source
 
     clip = SHARED_VIDEOS / "no_exercise_walk_two_people.mp4"
     if not clip.is_file():

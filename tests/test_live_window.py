@@ -41,9 +41,9 @@ def test_live_window_shows_frames_and_closes(display: str) -> None:
     code = f"""
 import numpy as np
 from posecheck.pipeline import analyze
-from posecheck.screen_sinks import LiveWindowSink
-from posecheck.sources import SourceFrame, RecordingSource
-from posecheck.specs import spec_for
+from posecheck.report.screen import LiveWindowSink
+from posecheck.sources.base import SourceFrame, RecordingSource
+from posecheck.check.specs import spec_for
 
 class WithImages(RecordingSource):
     def __iter__(self):

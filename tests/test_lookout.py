@@ -1,4 +1,4 @@
-"""posecheck.lookout: one person tracked on every frame, the whole picture looked at only
+"""posecheck.pose.lookout: one person tracked on every frame, the whole picture looked at only
 when there is a reason (every 2 s, a jump, a loss), several people tracked only while
 several are there. Fake models stand in for MediaPipe: what matters here is which model
 is asked when, and what comes back."""
@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from posecheck.landmarks import Landmark, Pose, PoseFrame
-from posecheck.lookout import Lookout
+from posecheck.pose.landmarks import Landmark, Pose, PoseFrame
+from posecheck.pose.lookout import Lookout
 
 FPS = 30.0
 IMAGE = np.zeros((4, 4, 3), dtype=np.uint8)

@@ -24,8 +24,9 @@ from conftest import session_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from posecheck import cli_models, model_build, models
-from posecheck.models import ModelError
+from posecheck.cli import models as cli_models
+from posecheck.pose import model_build, models
+from posecheck.pose.models import ModelError
 
 
 @pytest.fixture(autouse=True)

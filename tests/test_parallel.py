@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_VIDEOS
 
-from posecheck.estimator import PoseEstimator
-from posecheck.landmarks import PoseFrame
-from posecheck.parallel import SKIP_COST, ParallelPoseSource
+from posecheck.check.specs import spec_for
 from posecheck.pipeline import analyze
-from posecheck.sources import open_source
-from posecheck.specs import spec_for
+from posecheck.pose.estimator import PoseEstimator
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.sources.open import open_source
+from posecheck.sources.parallel import SKIP_COST, ParallelPoseSource
 
 CASES = [
     ("lunge_alternating_side_a", "lunge"),  # reps per side across 5 seams
@@ -35,6 +35,7 @@ def outcome(report: dict) -> tuple:
     return s["reps"], s["reps_by_side"], codes, report["source"]["frames"]
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 @pytest.mark.parametrize(("clip", "exercise"), CASES)
 def test_parallel_equals_sequential(clip: str, exercise: str, model_path: Path) -> None:
     path = need(clip)
@@ -69,6 +70,7 @@ class SlowConsumerProbe(ParallelPoseSource):
             type(self).most_waiting = max(type(self).most_waiting, len(self._done))
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_workers_never_run_far_ahead(model_path: Path) -> None:
     import time
 
@@ -84,6 +86,7 @@ def test_workers_never_run_far_ahead(model_path: Path) -> None:
     assert SlowConsumerProbe.most_waiting <= 2  # workers x ahead
 
 
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_a_worker_failure_reaches_the_consumer(model_path: Path) -> None:
     path = need("pushup_side_a")
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import synth
 
-from posecheck.checker import Checker
-from posecheck.events import HoldSegment, Issue, Rep
-from posecheck.landmarks import PoseFrame
-from posecheck.people import PersonSelector
-from posecheck.specs import spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.events import HoldSegment, Issue, Rep
+from posecheck.check.people import PersonSelector
+from posecheck.check.specs import spec_for
+from posecheck.pose.landmarks import PoseFrame
 
 
 def moved(key: synth.Key, dx: float, scale: float = 1.0) -> synth.Key:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_VIDEOS
 
+from posecheck.check.specs import spec_for
 from posecheck.pipeline import analyze
-from posecheck.sources import RecordingSource, SourceFrame
-from posecheck.specs import spec_for
+from posecheck.sources.base import RecordingSource, SourceFrame
 
 ROOT = Path(__file__).resolve().parents[1]
 REC = ROOT / "sample_videos" / "recordings"
@@ -70,6 +70,7 @@ def cpu_seconds(pid: int) -> float:
     not (SHARED / "lunge_walking_side_b.mp4").is_file(),
     reason=f"shared clip not found at {SHARED} (not in the repo)",
 )
+@pytest.mark.e2e  # the real pose model: out of the fast lane
 def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path: Path) -> None:
     """A real Ctrl-C (SIGINT) to `posecheck analyze` on a real clip with the real model."""
     out = tmp_path / "r.json"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from labelcheck import check_counts, check_issues, status_marks
 
+from posecheck.check.specs import available, spec_for
 from posecheck.pipeline import analyze
-from posecheck.sources import open_source
-from posecheck.specs import available, spec_for
+from posecheck.sources.open import open_source
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT / "sample_videos" / "recordings"
@@ -58,8 +58,8 @@ def test_control_clip_counts_nothing(exercise: str) -> None:
 )
 def test_facing_side_matches_labels(name: str, clip: dict) -> None:
     """The side the checker judges is the side the labeller saw nearer the camera."""
-    from posecheck.checker import Checker
-    from posecheck.recording import load_recording
+    from posecheck.check.checker import Checker
+    from posecheck.pose.recording import load_recording
 
     checker = Checker(spec_for(clip["exercise"]))
     sides = []
@@ -95,7 +95,7 @@ def test_no_spec_counts_reps_on_another_exercise(name: str) -> None:
     """A rep counted is a rep done: run on a clip of some other exercise, every spec counts
     nothing (the bridges once counted donkey kicks: on all fours, a kicking leg's hip
     opens like a bridge's)."""
-    from posecheck.recording import load_recording
+    from posecheck.pose.recording import load_recording
 
     frames = list(load_recording(RECORDINGS / f"{name}.npz").frames())
     assert counted_by_others(name, EXPECTED[name]["exercise"], frames) == []
@@ -104,8 +104,8 @@ def test_no_spec_counts_reps_on_another_exercise(name: str) -> None:
 def counted_by_others(name: str, exercise: str, frames: list) -> list[tuple[str, int]]:
     """(spec, reps) for every spec but the clip's own exercise (and its FAMILY) that counts
     a rep on these frames of the clip."""
-    from posecheck.checker import Checker
-    from posecheck.events import Rep
+    from posecheck.check.checker import Checker
+    from posecheck.check.events import Rep
 
     counted = []
     for other in available():

@@ -1,4 +1,4 @@
-"""Tests for posecheck.recording: exact round trips, compact files, clear errors."""
+"""Tests for posecheck.pose.recording: exact round trips, compact files, clear errors."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posecheck import __version__
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.recording import (
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
+from posecheck.pose.recording import (
     FORMAT_VERSION,
     Recording,
     RecordingError,
     load_recording,
     save_recording,
 )
-from posecheck.sources import RecordingSource
+from posecheck.sources.base import RecordingSource
 
 W, H = 1280, 720
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posecheck.events import CheckerState
-from posecheck.landmarks import NUM_LANDMARKS, Landmark, Pose, PoseFrame
-from posecheck.render import draw_overlay
-from posecheck.report import SessionInfo
+from posecheck.check.events import CheckerState
+from posecheck.pose.landmarks import NUM_LANDMARKS, Landmark, Pose, PoseFrame
+from posecheck.report.builder import SessionInfo
+from posecheck.report.render import draw_overlay
 
 BG = (90, 90, 90)
 
@@ -232,8 +232,8 @@ def test_mirrored_display_flips_picture_and_skeleton_not_text() -> None:
 
 
 def test_a_frame_rate_too_low_is_shown_in_the_hud() -> None:
-    """The pipeline's note (posecheck.frame_rate) is a line of its own, in warning amber."""
-    from posecheck.render import _WARN, _hud_lines
+    """The pipeline's note (posecheck.check.frame_rate) is a line of its own, in warning amber."""
+    from posecheck.report.render import _WARN, _hud_lines
 
     note = "low frame rate: 6.0 fps, needs 10"
     lines = _hud_lines(state(frame_rate_note=note), info(640, 480), None)

@@ -11,14 +11,14 @@ import synth_floor as sf
 from checkrun import of, run
 from test_ex_floor import Segment, make, still
 
-from posecheck.checker import Checker
-from posecheck.events import Issue, Rep
+from posecheck.check.checker import Checker
+from posecheck.check.events import Issue, Rep
+from posecheck.check.specs import spec_for
 from posecheck.pipeline import analyze
-from posecheck.report import ReportBuilder, SessionInfo
-from posecheck.report_files import csv_rows
-from posecheck.report_text import format_summary
-from posecheck.sources import open_source
-from posecheck.specs import spec_for
+from posecheck.report.builder import ReportBuilder, SessionInfo
+from posecheck.report.files import csv_rows
+from posecheck.report.text import format_summary
+from posecheck.sources.open import open_source
 
 REC = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 SAG = -0.13  # hips this far below the shoulder-ankle line: hips_sagging (cut -0.05)

@@ -11,18 +11,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck import report_files as report_mod
-from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.report import SCHEMA_VERSION, ReportBuilder, SessionInfo
-from posecheck.report_files import (
+from posecheck.check.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
+from posecheck.report import files as report_mod
+from posecheck.report.builder import SCHEMA_VERSION, ReportBuilder, SessionInfo
+from posecheck.report.files import (
     CSV_COLUMNS,
     ReportError,
     atomic_write_text,
     write_csv,
     write_json,
 )
-from posecheck.report_text import format_summary, format_time
+from posecheck.report.text import format_summary, format_time
 
 FPS = 10.0
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck.checker import Checker
-from posecheck.events import HoldSegment, Issue, Notice, Rep
-from posecheck.landmarks import Landmark, Pose, PoseFrame
-from posecheck.recording import load_recording
-from posecheck.specs import spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.events import HoldSegment, Issue, Notice, Rep
+from posecheck.check.specs import spec_for
+from posecheck.pose.landmarks import Landmark, Pose, PoseFrame
+from posecheck.pose.recording import load_recording
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 _PAIRS = [
@@ -165,7 +165,7 @@ def _legs_apart(shift: float = 0.0) -> np.ndarray:
 
 
 def test_swap_guard_puts_back_a_flicker_and_then_trusts_a_lasting_change() -> None:
-    from posecheck.label_swaps import SwapGuard
+    from posecheck.pose.label_swaps import SwapGuard
 
     guard = SwapGuard()
     base = _legs_apart()

@@ -20,10 +20,11 @@ from typing import Any
 import pytest
 from conftest import ARTICLES
 
-from posecheck import cli_routine, sources
-from posecheck.cli_routine import RunOptions, run_routine, step_sources
-from posecheck.events import CheckerState
-from posecheck.routine import (
+from posecheck.check.events import CheckerState
+from posecheck.check.specs import available
+from posecheck.cli import routine as cli_routine
+from posecheck.cli.routine import RunOptions, run_routine, step_sources
+from posecheck.coach.routine import (
     ROUTINES_DIR,
     RoutineError,
     RoutineWindowSink,
@@ -31,8 +32,9 @@ from posecheck.routine import (
     routine_for,
     target_met,
 )
-from posecheck.session_log import SessionLogError, read_session
-from posecheck.specs import available
+from posecheck.coach.session_log import SessionLogError, read_session
+from posecheck.sources import base as sources
+from posecheck.sources import open as sources_open
 
 ROOT = Path(__file__).resolve().parents[1]
 REC = ROOT / "sample_videos" / "recordings"
@@ -98,7 +100,7 @@ def test_back_routine_warms_up_first_and_stretches_last() -> None:
 def test_a_step_target_is_the_exercise_spec_target(name: str) -> None:
     """One reading of the article's numbers everywhere: where a step and its exercise's spec
     both give a target, they agree (the lunge step said 20 per side, the spec 30 reps)."""
-    from posecheck.specs import spec_for
+    from posecheck.check.specs import spec_for
 
     for step in routine_for(name).steps:
         spec = spec_for(step.exercise)
@@ -363,8 +365,10 @@ class CtrlCAfter:
 def test_ctrl_c_ends_a_step_and_twice_quickly_ends_the_routine(
     short: Path, monkeypatch: pytest.MonkeyPatch, second_tap_at: float, expected: list[str]
 ) -> None:
-    real = sources.open_source
-    monkeypatch.setattr(sources, "open_source", lambda s, realtime=False: CtrlCAfter(real(s), 30))
+    real = sources_open.open_source
+    monkeypatch.setattr(
+        sources_open, "open_source", lambda s, realtime=False: CtrlCAfter(real(s), 30)
+    )
     now = iter([0.0, second_tap_at, 2 * second_tap_at, 3 * second_tap_at])
 
     def sleep(_: float) -> None:
@@ -414,9 +418,10 @@ def test_target_met() -> None:
 WINDOW_RUN = """
 import sys
 import numpy as np
-from posecheck import sources
-from posecheck.cli_routine import RunOptions, run_routine
-from posecheck.routine import load_routine
+from posecheck.sources import base as sources
+from posecheck.sources import open as sources_open
+from posecheck.cli.routine import RunOptions, run_routine
+from posecheck.coach.routine import load_routine
 
 class WithImages(sources.RecordingSource):
     def __iter__(self):
@@ -424,7 +429,7 @@ class WithImages(sources.RecordingSource):
             img = np.full((sf.pose_frame.height, sf.pose_frame.width, 3), 90, np.uint8)
             yield sources.SourceFrame(sf.index, sf.t, img, sf.pose_frame)
 
-sources.open_source = lambda s, realtime=False: WithImages(s, realtime=realtime)
+sources_open.open_source = lambda s, realtime=False: WithImages(s, realtime=realtime)
 opts = RunOptions(sources=tuple(sys.argv[2:]), realtime=True, window=True, rest=False)
 results, ended = run_routine(load_routine(sys.argv[1]), opts, sys.stdout)
 print("routine ended:", ended, flush=True)

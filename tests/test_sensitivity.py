@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck.checker import Checker
-from posecheck.events import Rep
-from posecheck.landmarks import Landmark
-from posecheck.recording import load_recording
-from posecheck.sensitivity import PROBES, lean_trunk, lower_hips, run_with_fault
-from posecheck.specs import spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.events import Rep
+from posecheck.check.specs import spec_for
+from posecheck.evaluate.sensitivity import PROBES, lean_trunk, lower_hips, run_with_fault
+from posecheck.pose.landmarks import Landmark
+from posecheck.pose.recording import load_recording
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 EXPECTED = tomllib.loads((RECORDINGS.parent / "expected.toml").read_text())["clips"]

@@ -17,19 +17,20 @@ from pathlib import Path
 
 import pytest
 
-from posecheck import __version__, cli_history
-from posecheck.history import format_history, load_history
-from posecheck.pipeline import analyze
-from posecheck.report_text import iter_event_lines
-from posecheck.session_log import (
+from posecheck import __version__
+from posecheck.check.specs import spec_for
+from posecheck.cli import history as cli_history
+from posecheck.coach.history import format_history, load_history
+from posecheck.coach.session_log import (
     SessionLogError,
     SessionLogSink,
     check_sessions_dir,
     default_sessions_dir,
     read_session,
 )
-from posecheck.sources import open_source
-from posecheck.specs import spec_for
+from posecheck.pipeline import analyze
+from posecheck.report.text import iter_event_lines
+from posecheck.sources.open import open_source
 
 ROOT = Path(__file__).resolve().parents[1]
 REC = ROOT / "sample_videos" / "recordings"
@@ -118,7 +119,7 @@ def test_reps_and_holds_are_fsynced_as_they_happen(
         text = Path(f"/proc/self/fd/{fd}").resolve().read_text(encoding="utf-8")
         synced.append(text.splitlines()[-1])
 
-    monkeypatch.setattr("posecheck.session_log.os.fsync", spy)
+    monkeypatch.setattr("posecheck.coach.session_log.os.fsync", spy)
     _, path = record(tmp_path, "lunge_walking_side_b", "lunge", 31)
     rep_lines = [x for x in path.read_text(encoding="utf-8").splitlines() if '"rep"' in x[:20]]
     assert len(rep_lines) == 8
@@ -179,7 +180,7 @@ def test_unwritable_sessions_dir_is_one_line_before_the_session(tmp_path: Path) 
         analyze(open_source(REC / "plank_forearm_side_d.npz"), spec_for("plank"), [sink])
     # And the runner says it as one line, exit 2.
     out = subprocess.run(
-        [sys.executable, "-m", "posecheck.session_log", "-e", "plank", "--source",
+        [sys.executable, "-m", "posecheck.cli.session_runner", "-e", "plank", "--source",
          str(REC / "plank_forearm_side_d.npz"), "--dir", str(target)],
         capture_output=True, text=True, cwd=ROOT, timeout=60,
     )  # fmt: skip
@@ -193,6 +194,7 @@ def test_default_sessions_dir() -> None:
     assert default_sessions_dir({}) == Path.home() / ".local/share/posecheck/sessions"
 
 
+@pytest.mark.e2e  # a live session paced at real time: seconds of waiting
 def test_killed_live_session_keeps_every_rep_shown(tmp_path: Path) -> None:
     """SIGKILL a live (real-time) lunge session after it has printed 2 reps: the log holds
     those reps, exactly, and reads back as interrupted."""
@@ -221,7 +223,7 @@ def test_killed_live_session_keeps_every_rep_shown(tmp_path: Path) -> None:
     assert shown == ["0:03.6 rep 1 (front leg: left)", "0:07.5 rep 2 (front leg: right)"]
     # Every rep printed is in the log, the same (a rep finished in the instant between the
     # print and the kill may follow them).
-    from posecheck.events import Rep
+    from posecheck.check.events import Rep
 
     reps = [Rep(r["index"], r["side"], r["t_start"], r["t_end"], r["t_peak"]) for r in log.reps]
     logged = [next(iter_event_lines([rep], "front leg")) for rep in reps]

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.events import CheckerState, Rep
-from posecheck.html_report import build_html
-from posecheck.html_sink import HtmlReportSink
+from posecheck.check.events import CheckerState, Rep
+from posecheck.check.specs import SPECS_DIR, SpecError, available, load_spec, spec_for
 from posecheck.pipeline import analyze, session_info
-from posecheck.render import _hud_lines
-from posecheck.report_text import format_summary
-from posecheck.screen_sinks import EventLogSink
-from posecheck.sources import open_source
-from posecheck.specs import SPECS_DIR, SpecError, available, load_spec, spec_for
+from posecheck.report.html_page import build_html
+from posecheck.report.html_sink import HtmlReportSink
+from posecheck.report.render import _hud_lines
+from posecheck.report.screen import EventLogSink
+from posecheck.report.text import format_summary
+from posecheck.sources.open import open_source
 
 LUNGE = (SPECS_DIR / "lunge.toml").read_text(encoding="utf-8")
 

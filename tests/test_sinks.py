@@ -13,12 +13,12 @@ import cv2
 import numpy as np
 import pytest
 
-from posecheck.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.report import SessionInfo
-from posecheck.report_files import ReportError
-from posecheck.screen_sinks import DisplayError, EventLogSink, LiveWindowSink, ProgressSink
-from posecheck.sinks import (
+from posecheck.check.events import CheckerState, FrameResult, HoldSegment, Issue, Notice, Rep
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
+from posecheck.report.builder import SessionInfo
+from posecheck.report.files import ReportError
+from posecheck.report.screen import DisplayError, EventLogSink, LiveWindowSink, ProgressSink
+from posecheck.report.sinks import (
     AnnotatedVideoSink,
     BaseSink,
     ReportSink,
@@ -356,10 +356,10 @@ def test_event_log_prints_a_cue_the_moment_it_appears() -> None:
     """A held fault is an Issue only when it ends; its cue is printed as soon as it shows."""
     import io
 
-    from posecheck.checker import Checker
-    from posecheck.recording import load_recording
-    from posecheck.screen_sinks import EventLogSink
-    from posecheck.specs import spec_for
+    from posecheck.check.checker import Checker
+    from posecheck.check.specs import spec_for
+    from posecheck.pose.recording import load_recording
+    from posecheck.report.screen import EventLogSink
 
     rec = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
     out = io.StringIO()

@@ -1,4 +1,4 @@
-"""Tests for posecheck.sources: every input behind one interface, and its error messages.
+"""Tests for posecheck.sources.base: every input behind one interface, and its error messages.
 
 Test videos are written here with cv2.VideoWriter (mp4v). Cases OpenCV cannot write
 directly (a rotate tag, variable frame rate, an AV1 stream, a file cut in half with its
@@ -21,17 +21,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posecheck.landmarks import Pose, PoseFrame
-from posecheck.recording import save_recording
-from posecheck.sources import (
+from posecheck.pose.landmarks import Pose, PoseFrame
+from posecheck.pose.recording import save_recording
+from posecheck.sources.base import (
     RecordingSource,
     Source,
     SourceError,
     SourceFrame,
-    open_source,
 )
-from posecheck.video_source import VideoFile, _Timeline
-from posecheck.webcam import Webcam, other_cameras_hint
+from posecheck.sources.open import open_source
+from posecheck.sources.video import VideoFile, _Timeline
+from posecheck.sources.webcam import Webcam, other_cameras_hint
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "sample_videos"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ARTICLES
 
-from posecheck.specs import SPECS_DIR, SpecError, available, load_spec, parse_spec, spec_for
+from posecheck.check.specs import SPECS_DIR, SpecError, available, load_spec, parse_spec, spec_for
 
 PLANK = (SPECS_DIR / "plank.toml").read_text()
 LUNGE = (SPECS_DIR / "lunge.toml").read_text()
@@ -219,7 +219,7 @@ def test_signal_label_is_checked(label: str, expected: str, tmp_path: Path) -> N
 def test_every_plotted_signal_has_a_label_a_person_reads() -> None:
     """The HTML plot's axes say what a person sees ("free knee height"), not spec names
     (``free_knee_up (x hip-knee)``)."""
-    from posecheck.html_plot import guide_from_spec
+    from posecheck.report.html_plot import guide_from_spec
 
     for name in available():
         spec = spec_for(name)
@@ -257,12 +257,16 @@ def test_readme_exercise_table_is_current() -> None:
     )
 
 
-def test_readme_module_table_names_every_module() -> None:
-    """'One module per idea': the README's table under How it works lists each of them
-    (it had fallen six behind)."""
+def test_readme_layout_names_every_subpackage() -> None:
+    """The README's "How the code is laid out" has a line for each subpackage and each
+    top-level module (it replaced a module table that had fallen six behind)."""
     root = Path(__file__).resolve().parents[1]
     readme = (root / "README.md").read_text(encoding="utf-8")
-    table = readme.partition("| module | job |")[2].partition("\n\n")[0]
-    named = set(re.findall(r"`(\w+\.py)`", table))
-    modules = {p.name for p in (root / "posecheck").glob("*.py")} - {"__init__.py"}
-    assert modules <= named, f"README module table misses {sorted(modules - named)}"
+    section = readme.partition("### How the code is laid out")[2].partition("\n#")[0]
+    named = set(re.findall(r"^- `(posecheck/\w+(?:/|\.py))`", section, re.M))
+    named |= set(re.findall(r"; `(posecheck/\w+\.py)`", section))
+    pkg = root / "posecheck"
+    data = {"posecheck/exercise_specs/", "posecheck/routines/"}  # data, not code
+    parts = {f"posecheck/{p.parent.name}/" for p in pkg.glob("*/__init__.py")} - data
+    parts |= {f"posecheck/{p.name}" for p in pkg.glob("*.py") if not p.name.startswith("_")}
+    assert parts <= named, f"README layout misses {sorted(parts - named)}"

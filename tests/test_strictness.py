@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from posecheck.check.specs import SpecError, parse_spec, spec_for
+from posecheck.check.strictness import (
+    StrictnessError,
+    apply,
+    configured,
+    load_config,
+    parse_rule_args,
+)
 from posecheck.cli import main
-from posecheck.specs import SpecError, parse_spec, spec_for
-from posecheck.strictness import StrictnessError, apply, configured, load_config, parse_rule_args
 
 REC = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
 

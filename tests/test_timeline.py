@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from test_vocabulary import arm_frame, spec
 
-from posecheck.checker import Checker
-from posecheck.evaluate import Case, covered_s, score
-from posecheck.events import HoldSegment, Span
-from posecheck.report import ReportBuilder, SessionInfo
-from posecheck.session_log import _event_line
-from posecheck.specs import SpecError
+from posecheck.check.checker import Checker
+from posecheck.check.events import HoldSegment, Span
+from posecheck.check.specs import SpecError
+from posecheck.coach.session_log import _event_line
+from posecheck.evaluate.accuracy import Case, covered_s, score
+from posecheck.report.builder import ReportBuilder, SessionInfo
 
 ELBOW = {"elbow": {"kind": "angle", "points": ["shoulder", "elbow", "wrist"], "side": "left"}}
 

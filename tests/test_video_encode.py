@@ -14,15 +14,15 @@ import pytest
 from clipframes import RecordedClip, have_clip
 from conftest import SHARED_VIDEOS
 
-from posecheck import video_encode
-from posecheck.events import CheckerState, FrameResult
-from posecheck.landmarks import PoseFrame
+from posecheck.check.events import CheckerState, FrameResult
+from posecheck.check.specs import spec_for
 from posecheck.pipeline import analyze
-from posecheck.report import SessionInfo
-from posecheck.report_files import ReportError
-from posecheck.sinks import AnnotatedVideoSink
-from posecheck.specs import spec_for
-from posecheck.video_encode import VideoEncodeError, VideoWriter, encode_clip, pick_encoder
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.report import video_encode
+from posecheck.report.builder import SessionInfo
+from posecheck.report.files import ReportError
+from posecheck.report.sinks import AnnotatedVideoSink
+from posecheck.report.video_encode import VideoEncodeError, VideoWriter, encode_clip, pick_encoder
 
 
 def _probe(data: bytes | Path) -> tuple[str, str, int, int, int, Fraction, int]:

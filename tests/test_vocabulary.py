@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from posecheck.checker import Checker
-from posecheck.events import Rep
-from posecheck.features import FeatureExtractor
-from posecheck.landmarks import NUM_LANDMARKS, Landmark, Pose, PoseFrame
-from posecheck.report import ReportBuilder, SessionInfo
-from posecheck.report_text import format_summary
-from posecheck.specs import SpecError, parse_spec
+from posecheck.check.checker import Checker
+from posecheck.check.events import Rep
+from posecheck.check.features import FeatureExtractor
+from posecheck.check.specs import SpecError, parse_spec
+from posecheck.pose.landmarks import NUM_LANDMARKS, Landmark, Pose, PoseFrame
+from posecheck.report.builder import ReportBuilder, SessionInfo
+from posecheck.report.text import format_summary
 
 W, H = 1000, 1000
 
@@ -250,7 +250,7 @@ def test_rest_extreme_flags_a_rep_started_from_bent_arms() -> None:
 
 # ---- duration and pace targets ------------------------------------------------------------------
 def test_duration_and_pace_progress(tmp_path: Path) -> None:
-    from posecheck.events import CheckerState, FrameResult
+    from posecheck.check.events import CheckerState, FrameResult
 
     info = SessionInfo(
         "probe", "Probe", "reps", "clip.mp4", 10.0, 600, (640, 480),
@@ -278,7 +278,7 @@ def test_duration_and_pace_progress(tmp_path: Path) -> None:
 
 
 def test_time_in_position_accumulates_only_in_position_and_shows_on_the_hud() -> None:
-    from posecheck.render import _hud_lines
+    from posecheck.report.render import _hud_lines
 
     sp = arm_spec([])
     checker = Checker(sp)
@@ -300,7 +300,7 @@ def test_time_in_position_accumulates_only_in_position_and_shows_on_the_hud() ->
 
 
 def test_if_seen_bounds_only_judge_what_can_be_measured() -> None:
-    from posecheck.spec_model import Bound
+    from posecheck.check.spec_model import Bound
 
     strict, lenient = Bound("gap", min=0.6), Bound("gap", min=0.6, if_seen=True)
     assert not strict.ok({"gap": math.nan}) and lenient.ok({"gap": math.nan})

@@ -19,15 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck.checker import Checker
-from posecheck.events import CheckerState, FrameResult, Rep
-from posecheck.pipeline import run, session_info
-from posecheck.report import SessionInfo
-from posecheck.report_files import ReportError
-from posecheck.sinks import Sink
-from posecheck.sources import open_source
-from posecheck.specs import spec_for
-from posecheck.voice import (
+from posecheck.check.checker import Checker
+from posecheck.check.events import CheckerState, FrameResult, Rep
+from posecheck.check.specs import spec_for
+from posecheck.coach.voice import (
     SAMPLE_RATE,
     BeepEngine,
     BellEngine,
@@ -37,7 +32,12 @@ from posecheck.voice import (
     pick_engine,
     tone,
 )
-from posecheck.voice_sink import VoiceSink
+from posecheck.coach.voice_sink import VoiceSink
+from posecheck.pipeline import run, session_info
+from posecheck.report.builder import SessionInfo
+from posecheck.report.files import ReportError
+from posecheck.report.sinks import Sink
+from posecheck.sources.open import open_source
 
 ESPEAK = shutil.which("espeak-ng")
 needs_espeak = pytest.mark.skipif(
@@ -299,6 +299,7 @@ def test_pick_engine_choices_and_fallback_message(tmp_path: Path) -> None:
 
 
 # ---- end to end: a real recording at real time, the threaded sink ----------------------------
+@pytest.mark.e2e  # a live session paced at real time: seconds of waiting
 def test_live_pushup_replay_speaks_the_sag_and_the_rep(tmp_path: Path) -> None:
     spec = spec_for("push_up")
     source = open_source(RECORDINGS / "pushup_hip_sag_side_a.npz", realtime=True)

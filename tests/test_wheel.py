@@ -60,6 +60,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     names = zipfile.ZipFile(wheel).namelist()
     assert "posecheck/exercise_specs/plank.toml" in names, names
     assert "posecheck/routines/thigh.toml" in names, names
+    # Every subpackage of the layout, and the marker that the package is typed (PEP 561).
+    for name in ("pose/estimator.py", "check/checker.py", "cli/__main__.py", "py.typed"):
+        assert f"posecheck/{name}" in names, names
 
     target = tmp / "venv"
     venv.create(target, with_pip=False)
@@ -81,7 +84,7 @@ def test_wheel_install_imports_posecheck_and_its_data_from_the_new_venv(
 ) -> None:
     bin_dir, env = installed
     code = (
-        "import posecheck, posecheck.specs as s, posecheck.routine as r; "
+        "import posecheck, posecheck.check.specs as s, posecheck.coach.routine as r; "
         "print(posecheck.__file__); print(s.SPECS_DIR); print(r.ROUTINES_DIR)"
     )
     lines = run([bin_dir / "python", "-c", code], tmp_path, env).split()
@@ -109,3 +112,20 @@ def test_wheel_install_analyses_a_recording(
     report = json.loads(out.read_text())
     assert report["exercise"] == exercise
     check_counts(clip, EXPECTED[clip], report)
+
+
+def test_wheel_install_serves_the_python_api(
+    installed: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """``import posecheck`` from the wheel: the public API analyses a recording, and
+    ``python -m posecheck`` is the command."""
+    bin_dir, env = installed
+    clip = RECORDINGS / "lunge_alternating_side_a.npz"
+    code = (
+        "import posecheck, sys; r = posecheck.analyze(sys.argv[1], 'lunge'); "
+        "print(posecheck.__file__); print(r.rep_count, r.reps_by_side)"
+    )
+    where, counts = run([bin_dir / "python", "-c", code, clip], tmp_path, env).splitlines()
+    assert Path(where).resolve().is_relative_to(bin_dir.parent.resolve()), where
+    assert counts == "9 {'left': 4, 'right': 5}"
+    assert "plank" in run([bin_dir / "python", "-m", "posecheck", "specs", "list"], tmp_path, env)

@@ -14,10 +14,10 @@ import pytest
 from labelcheck import STATUS, required_issues
 from yaw_sweep import turned_frames
 
-from posecheck.checker import Checker
-from posecheck.events import Issue, Rep
-from posecheck.recording import load_recording
-from posecheck.specs import available, spec_for
+from posecheck.check.checker import Checker
+from posecheck.check.events import Issue, Rep
+from posecheck.check.specs import available, spec_for
+from posecheck.pose.recording import load_recording
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT / "sample_videos" / "recordings"

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from posecheck.landmarks import Landmark, Pose, PoseFrame
-from posecheck.recording import Recording
+from posecheck.pose.landmarks import Landmark, Pose, PoseFrame
+from posecheck.pose.recording import Recording
 
 _LS, _LH = int(Landmark.LEFT_SHOULDER), int(Landmark.LEFT_HIP)
 CAMERA_M = 3.0  # distance of the virtual camera from the hips: a phone on the floor
