@@ -29,8 +29,20 @@ ALLOWED: dict[str, frozenset[str]] = {
     "evaluate": frozenset({"pose", "sources", "check"}),
     "pipeline": frozenset({"pose", "sources", "check", "report", "coach"}),
     "api": frozenset({"pose", "sources", "check", "report", "coach", "pipeline"}),
+    # distributed.py: the Ray engine for many videos, on top of the public API
+    "distributed": frozenset({"pose", "sources", "check", "report", "coach", "pipeline", "api"}),
     "cli": frozenset(
-        {"pose", "sources", "check", "report", "coach", "evaluate", "pipeline", "api"}
+        {
+            "pose",
+            "sources",
+            "check",
+            "report",
+            "coach",
+            "evaluate",
+            "pipeline",
+            "api",
+            "distributed",
+        }
     ),
 }
 #: Importable from anywhere: the version string, and the exercise/routine data packages.

@@ -59,6 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_strictness_args(an)
     add_workers_arg(an, " or with --video-out")
     an.add_argument("--no-progress", action="store_true", help="no progress bar")
+    an.add_argument(
+        "--engine",
+        choices=("threads", "ray"),
+        default="threads",
+        help="for a folder or a LIST.txt of videos: ray = one task per video on a Ray "
+        "cluster (pip install 'posecheck[ray]'; docs/distributed.md)",
+    )
+    an.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --engine ray: the cluster to join (default: start a local one with "
+        "--workers CPUs, else all of them)",
+    )
     an.set_defaults(func=cmd_analyze)
 
     lv = sub.add_parser("live", help="coach live from a webcam (or a file, in real time)")

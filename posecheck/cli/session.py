@@ -133,6 +133,10 @@ def _workers(args: argparse.Namespace, source: Source) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     spec_for(args.exercise)  # unknown exercise: fail before opening anything
+    if getattr(args, "engine", "threads") == "ray":
+        return _analyze_on_ray(args)
+    if args.address:
+        raise UsageError("--address goes with --engine ray")
     if Path(args.video).is_dir():
         return _analyze_folder(args)
     _check_outputs(args)
@@ -170,6 +174,69 @@ def _analyze_folder(args: argparse.Namespace) -> int:
         return json.loads(json_path.read_text(encoding="utf-8")), True
 
     entries = run_batch(files, out_dir, one, EXPECTED_ERRORS)
+    failed = [e for e in entries if e.error is not None]
+    for e in failed:
+        print(f"posecheck: {e.file}: {e.error}", file=sys.stderr)
+    print(
+        f"{len(entries) - len(failed)} of {len(entries)} files analysed; index: "
+        f"{out_dir / 'index.html'}"
+    )
+    return 0 if not failed else 1
+
+
+def _analyze_on_ray(args: argparse.Namespace) -> int:
+    """A folder or a LIST.txt of videos on Ray (see posecheck.distributed)."""
+    from posecheck.check.strictness import default_config_path
+    from posecheck.distributed import (
+        EngineError,
+        VideoProgress,
+        import_ray,
+        run_ray_batch,
+        videos_in_list,
+    )
+    from posecheck.report.batch import videos_in
+
+    try:
+        import_ray()
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
+    where = Path(args.video)
+    if where.is_dir():
+        files = videos_in(where)
+        default_out = where / "posecheck-reports"
+    elif where.suffix.lower() == ".txt" and where.is_file():
+        files = videos_in_list(where)
+        default_out = where.parent / "posecheck-reports"
+    else:
+        raise UsageError(f"--engine ray: {where} is not a folder or a LIST.txt of videos")
+    if not files:
+        raise UsageError(f"{where}: no video files (looked for .mp4, .mov, ...)")
+    if args.json or args.csv or args.video_out or args.html:
+        raise UsageError(
+            "with --engine ray, reports go to --out-dir; drop --json/--csv/--video-out/--html"
+        )
+    out_dir = Path(args.out_dir) if args.out_dir else default_out
+    options = {
+        "exercise": args.exercise,
+        "strictness": args.strictness,
+        "rules": list(args.rule or ()),
+        "config": args.config if args.config else default_config_path(),
+        "people": args.people,
+        "model_variant": args.model_variant,
+        "pose_model": args.pose_model,
+        "workers": args.workers,
+    }
+    try:
+        entries = run_ray_batch(
+            files,
+            out_dir,
+            options,
+            address=args.address,
+            num_cpus=args.workers,
+            progress=None if args.no_progress else VideoProgress(sys.stderr),
+        )
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
     failed = [e for e in entries if e.error is not None]
     for e in failed:
         print(f"posecheck: {e.file}: {e.error}", file=sys.stderr)
