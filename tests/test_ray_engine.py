@@ -125,3 +125,31 @@ def test_without_ray_the_engine_says_to_install_the_extra(
 def test_address_without_the_ray_engine_is_a_usage_error(tmp_path: Path, capsys) -> None:
     assert main(["analyze", str(tmp_path), "-e", "push_up", "--address", "auto"]) == 2
     assert "--address goes with --engine ray" in capsys.readouterr().err
+
+
+def test_a_complete_report_parses_has_a_summary_and_is_not_partial(tmp_path: Path) -> None:
+    from posecheck.distributed import complete_report
+
+    path = tmp_path / "a.json"
+    assert complete_report(path) is None  # missing
+    path.write_text('{"partial": false, "summary"', encoding="utf-8")
+    assert complete_report(path) is None  # cut short while written
+    path.write_text('{"partial": true, "summary": {}}', encoding="utf-8")
+    assert complete_report(path) is None
+    path.write_text('{"partial": false}', encoding="utf-8")
+    assert complete_report(path) is None
+    path.write_text('{"partial": false, "summary": {"reps": 3}}', encoding="utf-8")
+    assert complete_report(path) == {"partial": False, "summary": {"reps": 3}}
+
+
+def test_a_list_names_videos_relative_to_itself(tmp_path: Path) -> None:
+    from posecheck.distributed import videos_in_list
+
+    listing = tmp_path / "sub" / "v.txt"
+    listing.parent.mkdir()
+    listing.write_text("# a comment\n a.mp4 \n\n/abs/b.mov\n../c.mp4\n", encoding="utf-8")
+    assert videos_in_list(listing) == [
+        tmp_path / "sub" / "a.mp4",
+        Path("/abs/b.mov"),
+        tmp_path / "sub" / ".." / "c.mp4",
+    ]
