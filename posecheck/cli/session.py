@@ -174,6 +174,11 @@ def _analyze_folder(args: argparse.Namespace) -> int:
         return json.loads(json_path.read_text(encoding="utf-8")), True
 
     entries = run_batch(files, out_dir, one, EXPECTED_ERRORS)
+    return _batch_outcome(entries, out_dir)
+
+
+def _batch_outcome(entries: list, out_dir: Path) -> int:
+    """Say which files failed and where the index is; exit 1 when any failed."""
     failed = [e for e in entries if e.error is not None]
     for e in failed:
         print(f"posecheck: {e.file}: {e.error}", file=sys.stderr)
@@ -237,14 +242,7 @@ def _analyze_on_ray(args: argparse.Namespace) -> int:
         )
     except EngineError as exc:
         raise UsageError(str(exc)) from None
-    failed = [e for e in entries if e.error is not None]
-    for e in failed:
-        print(f"posecheck: {e.file}: {e.error}", file=sys.stderr)
-    print(
-        f"{len(entries) - len(failed)} of {len(entries)} files analysed; index: "
-        f"{out_dir / 'index.html'}"
-    )
-    return 0 if not failed else 1
+    return _batch_outcome(entries, out_dir)
 
 
 def cmd_live(args: argparse.Namespace) -> int:
