@@ -24,18 +24,25 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pose": frozenset(),
     "sources": frozenset({"pose"}),
     "check": frozenset({"pose"}),
-    "report": frozenset({"pose", "sources", "check"}),
-    "coach": frozenset({"pose", "check", "report"}),
-    "evaluate": frozenset({"pose", "sources", "check"}),
-    "pipeline": frozenset({"pose", "sources", "check", "report", "coach"}),
-    "api": frozenset({"pose", "sources", "check", "report", "coach", "pipeline"}),
+    # workout/: recognise exercises, find sets, judge each set (no drawing, no files)
+    "workout": frozenset({"pose", "check"}),
+    "report": frozenset({"pose", "sources", "check", "workout"}),
+    "coach": frozenset({"pose", "check", "workout", "report"}),
+    "evaluate": frozenset({"pose", "sources", "check", "workout"}),
+    "pipeline": frozenset({"pose", "sources", "check", "workout", "report", "coach"}),
+    "api": frozenset(
+        {"pose", "sources", "check", "workout", "report", "coach", "pipeline"}
+    ),
     # distributed.py: the Ray engine for many videos, on top of the public API
-    "distributed": frozenset({"pose", "sources", "check", "report", "coach", "pipeline", "api"}),
+    "distributed": frozenset(
+        {"pose", "sources", "check", "workout", "report", "coach", "pipeline", "api"}
+    ),
     "cli": frozenset(
         {
             "pose",
             "sources",
             "check",
+            "workout",
             "report",
             "coach",
             "evaluate",
