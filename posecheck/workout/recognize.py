@@ -197,7 +197,7 @@ def _rank_key(c: _Cand) -> tuple[float, int]:
 def _decide(cands: list[_Cand], present: float) -> Recognition:
     if not cands:
         return Recognition(
-            None, 0.0, (), f"no exercise: no checker counts a rep or times a hold ({present:.0f} s)"
+            None, 0.0, (), f"no checker counts a rep or times a hold in {present:.0f} s"
         )
     cands.sort(key=lambda c: (*_rank_key(c), c.name))
     best = cands[0]
@@ -205,13 +205,13 @@ def _decide(cands: list[_Cand], present: float) -> Recognition:
     confidence = round(max(0.0, best.support - runner), 3)
     out = tuple(c.out() for c in cands)
     if not best.nameable:
-        return Recognition(None, confidence, out, f"not sure: {best.name} {best.why}")
+        return Recognition(None, confidence, out, f"{best.name} {best.why}")
     if best.support < MIN_SUPPORT:
         return Recognition(
             None,
             confidence,
             out,
-            f"not sure: {best.name} explains only {best.support:.0%} of the time in view",
+            f"{best.name} explains only {best.support:.0%} of the time in view",
         )
     if runner > (1 - MIN_MARGIN) * best.support:
         second = cands[1]
@@ -219,6 +219,6 @@ def _decide(cands: list[_Cand], present: float) -> Recognition:
             None,
             confidence,
             out,
-            f"not sure: {best.name} ({best.why}) or {second.name} ({second.why})",
+            f"{best.name} ({best.why}) and {second.name} ({second.why}) fit alike",
         )
     return Recognition(best.name, confidence, out, f"{best.name}: {best.why}")
