@@ -75,3 +75,30 @@ def format_confusion(table: Mapping[str, Counter[str]]) -> str:
 def outcome_counts(outcomes: Iterable[str]) -> dict[str, int]:
     counts = Counter(outcomes)
     return {o: counts[o] for o in OUTCOMES}
+
+
+def summarize_recognition(rows: Iterable[tuple[str, str, str]]) -> dict[str, Any] | None:
+    """Over (truth, answer, outcome) rows, one per clip: the outcome counts and the
+    confusion matrix (truth -> answer -> clips); None when no clip was recognised."""
+    rows = list(rows)
+    if not rows:
+        return None
+    table: dict[str, Counter[str]] = {}
+    for truth, given, _ in rows:
+        table.setdefault(truth, Counter())[given] += 1
+    return {
+        "clips": len(rows),
+        **outcome_counts(o for _, _, o in rows),
+        "confusion": {t: dict(c) for t, c in sorted(table.items())},
+    }
+
+
+def format_recognition(summary: Mapping[str, Any]) -> str:
+    """The recognition lines of eval's table: outcome counts, then the confusion matrix."""
+    head = (
+        f"recognition: right {summary['right']} of {summary['clips']}, not sure with the "
+        f"right one a candidate {summary['unsure']}, missed {summary['missed']}, "
+        f"WRONG {summary['wrong']}"
+    )
+    table = {t: Counter(c) for t, c in summary["confusion"].items()}
+    return head + "\n" + format_confusion(table)
