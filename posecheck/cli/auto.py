@@ -139,17 +139,17 @@ class _Replay:
     the exercise was recognised: those again, then the rest of the source."""
 
     def __init__(self, inner: Source, done: list[SourceFrame], rest: Iterator[SourceFrame]):
-        self._inner, self._done, self._rest = inner, done, rest
+        self.inner, self._done, self._rest = inner, done, rest
 
     def __getattr__(self, name: str) -> Any:  # name, fps, size, lost, warnings, dropped...
-        return getattr(self._inner, name)
+        return getattr(self.inner, name)
 
     def __iter__(self) -> Iterator[SourceFrame]:
         yield from self._done
         yield from self._rest
 
     def close(self) -> None:
-        self._inner.close()
+        self.inner.close()
 
 
 class _RecordingReplay(_Replay, RecordingSource):

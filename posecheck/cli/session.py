@@ -72,7 +72,8 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     log = None
     if live:
         if not args.no_window:  # a webcam facing the person is shown as a mirror; a file as is
-            mirror = isinstance(source, Webcam) and not args.no_mirror
+            camera = getattr(source, "inner", source)  # a webcam behind --exercise auto's replay
+            mirror = isinstance(camera, Webcam) and not args.no_mirror
             sinks.append(LiveWindowSink("posecheck", mirror=mirror))
         if args.sessions_dir is not None:  # after the window: no display, no empty log
             from posecheck.coach.session_log import SessionLogSink
