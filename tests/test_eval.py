@@ -26,7 +26,14 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 def test_eval_on_the_committed_recordings(tmp_path: Path, capsys) -> None:
     code, out, err = run(
-        ["eval", str(ROOT / "sample_videos"), "--json", str(tmp_path / "e.json")], capsys
+        [
+            "eval",
+            str(ROOT / "sample_videos"),
+            "--json",
+            str(tmp_path / "e.json"),
+            "--no-recognition",
+        ],
+        capsys,
     )
     assert code == 0, err
     result = json.loads((tmp_path / "e.json").read_text())
@@ -115,7 +122,7 @@ def test_entries_eval_cannot_score_are_skipped_lines(tmp_path: Path, capsys) -> 
     """One entry eval cannot score is a "skipped: ..." line; the others still run."""
     shutil.copy(ROOT / "sample_videos" / "recordings" / "pushup_side_a.npz", tmp_path)
     (tmp_path / "labels.toml").write_text(
-        '[clips.no_exercise]\nreps = 1\n'
+        "[clips.no_exercise]\nreps = 1\n"
         '[clips.unlabelled]\nexercise = "posture"\n'
         '[clips.missing_file]\nexercise = "plank"\nhold_s = 3.0\nfile = "a.mp4"\n'
         '[clips.pushup_side_a]\nexercise = "push_up"\nreps = 2\npartial_reps = 1\n'
@@ -183,10 +190,39 @@ def test_accuracy_is_reported_per_view(tmp_path: Path, capsys) -> None:
         )
     ] == ["side", "side", "oblique", "front", "mixed", "mixed"]
     code, out, err = run(
-        ["eval", str(ROOT / "sample_videos"), "--json", str(tmp_path / "e.json")], capsys
+        [
+            "eval",
+            str(ROOT / "sample_videos"),
+            "--json",
+            str(tmp_path / "e.json"),
+            "--no-recognition",
+        ],
+        capsys,
     )
     assert code == 0, err
     by_view = json.loads((tmp_path / "e.json").read_text())["summary"]["by_view"]
     expected = tomllib.loads((ROOT / "sample_videos" / "expected.toml").read_text())["clips"]
     assert sum(v["clips"] for v in by_view.values()) == len(expected)
     assert {"side", "front"} <= set(by_view) and "right by view" in out
+
+
+def test_eval_scores_recognition(tmp_path: Path, capsys) -> None:
+    """Each clip's exercise recognised from the poses the run already has: named right,
+    not sure (with the candidates) or wrong, and the confusion matrix (tests/test_recognize.py
+    asserts every recording; here only what eval makes of it)."""
+    only = ["pushup_side_a", "forward_bend_crossed_oblique_a", "no_exercise_walk_two_people"]
+    args = ["eval", str(ROOT / "sample_videos"), "--json", str(tmp_path / "e.json")]
+    code, out, err = run([*args, *(x for n in only for x in ("--only", n))], capsys)
+    assert code == 0, err
+    result = json.loads((tmp_path / "e.json").read_text())
+    clips = {c["name"]: c for c in result["clips"]}
+    assert clips["pushup_side_a"]["recognized"] == "push_up"
+    bend = clips["forward_bend_crossed_oblique_a"]
+    assert bend["recognized"] == "not sure" and bend["recognition"] == "unsure"
+    assert "forward_bend" in bend["candidates"]
+    control = clips["no_exercise_walk_two_people"]
+    assert control["shows"] == "none" and control["recognition"] == "right"
+    rec = result["summary"]["recognition"]
+    assert (rec["right"], rec["unsure"], rec["wrong"]) == (2, 1, 0)
+    assert rec["confusion"]["push_up"] == {"push_up": 1}
+    assert "recognition: right 2 of 3" in out and "| labelled \\ named |" in out

@@ -52,7 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="for a folder: where the reports and index go (default: FOLDER/posecheck-reports)",
     )
-    an.add_argument("--exercise", "-e", required=True, help="exercise name (posecheck specs list)")
+    an.add_argument(
+        "--exercise",
+        "-e",
+        required=True,
+        help="exercise name (posecheck specs list), or auto: recognise it (one file)",
+    )
     _add_output_args(an)
     add_model_args(an)
     add_people_arg(an, 1)

@@ -14,6 +14,8 @@ from typing import Any
 
 from posecheck.cli.common import UsageError, add_workers_arg
 from posecheck.evaluate.accuracy import Case, evaluate, format_table, load_cases, to_json
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.workout.recognition import Recognition
 
 
 def register(subparsers: Any, add_model_args: Any) -> None:
@@ -24,12 +26,18 @@ def register(subparsers: Any, add_model_args: Any) -> None:
         description=(
             "Run every labelled clip and print expected vs measured reps, hold time and "
             "issues, then exact-rep rate, within-one rate, rep and hold errors, issue "
-            "precision/recall and false alarms on clean clips."
+            "precision/recall and false alarms on clean clips; and exercise recognition "
+            "on each clip (right, not sure, wrong) with its confusion matrix."
         ),
     )
     ev.add_argument("labels", help="labels .toml (clips beside it) or a folder with expected.toml")
     ev.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
     ev.add_argument("--only", metavar="NAME", action="append", help="only this clip (repeatable)")
+    ev.add_argument(
+        "--no-recognition",
+        action="store_true",
+        help="do not score exercise recognition (saves ~1 s a clip)",
+    )
     add_model_args(ev)
     add_workers_arg(ev)  # as analyze: eval measures what analyze gives
     ev.set_defaults(func=cmd_eval)
@@ -53,8 +61,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from posecheck.pose.estimator import PoseEstimator
     from posecheck.pose.models import resolve_model
     from posecheck.report.files import check_writable_dir, write_json
+    from posecheck.report.sinks import BaseSink
     from posecheck.sources.open import open_source
     from posecheck.sources.parallel import ParallelPoseSource, worker_count
+    from posecheck.workout.recognize import recognize
 
     if args.json:
         check_writable_dir(args.json)
@@ -67,19 +77,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
             args.model_variant, args.pose_model, progress=lambda m: print(m, file=sys.stderr)
         )
 
+    class Poses(BaseSink):
+        """Keeps the frames' poses, so recognition needs no second pass of the model."""
+
+        def __init__(self) -> None:
+            self.frames: list[PoseFrame] = []
+
+        def on_frame(self, image: Any, pose_frame: PoseFrame, result: Any) -> None:
+            self.frames.append(pose_frame)
+
+    poses = Poses()
+
     def run_case(case: Case) -> dict[str, Any]:
+        poses.frames = []
         source = open_source(case.path)
+        sinks = () if args.no_recognition else (poses,)
         if not case.needs_model:
-            return analyze(source, spec_for(case.exercise))[0]
+            return analyze(source, spec_for(case.exercise), sinks)[0]
         assert model is not None
         path = model.path
         workers = worker_count(args.workers, source.frame_count)
         if workers > 1:
             source.close()
             source = ParallelPoseSource(case.path, lambda: PoseEstimator(path), workers=workers)
-            return analyze(source, spec_for(case.exercise), (), None, model)[0]
+            return analyze(source, spec_for(case.exercise), sinks, None, model)[0]
         with PoseEstimator(path) as est:
-            return analyze(source, spec_for(case.exercise), (), est, model)[0]
+            return analyze(source, spec_for(case.exercise), sinks, est, model)[0]
+
+    def recognize_case(case: Case) -> Recognition:
+        return recognize(poses.frames)
 
     tty = sys.stderr.isatty()
 
@@ -87,7 +113,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         bar = "#" * (20 * i // n)
         print(f"\reval [{bar:20s}] {i}/{n} {name[:40]:40s}", end="", file=sys.stderr, flush=True)
 
-    scores, summary = evaluate(cases, run_case, set(available()), progress if tty else None)
+    scores, summary = evaluate(
+        cases,
+        run_case,
+        set(available()),
+        progress if tty else None,
+        None if args.no_recognition else recognize_case,
+    )
     if tty:
         print("\r" + " " * 72 + "\r", end="", file=sys.stderr)
     print(format_table(scores, summary))

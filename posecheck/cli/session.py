@@ -132,7 +132,13 @@ def _workers(args: argparse.Namespace, source: Source) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    spec_for(args.exercise)  # unknown exercise: fail before opening anything
+    from posecheck.cli.auto import AUTO, analyze_auto
+
+    auto = args.exercise == AUTO
+    if auto and (Path(args.video).is_dir() or getattr(args, "engine", "threads") == "ray"):
+        raise UsageError("--exercise auto works on one file; name the exercise for a folder")
+    if not auto:
+        spec_for(args.exercise)  # unknown exercise: fail before opening anything
     if getattr(args, "engine", "threads") == "ray":
         return _analyze_on_ray(args)
     if args.address:
@@ -145,6 +151,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             f"--video-out {args.video_out}: {args.video} is a landmark recording, with no "
             "pictures to draw on; give the video it was recorded from"
         )
+    if auto:  # recognise, then run the named exercise (posecheck.cli.auto)
+        return analyze_auto(args, lambda named, source: _run(named, source, live=False))
     return _run(args, open_source(args.video), live=False)
 
 

@@ -23,7 +23,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from posecheck.evaluate.recognition_score import (
+    answer,
+    format_recognition,
+    outcome,
+    summarize_recognition,
+    truth_of,
+)
 from posecheck.sources.base import SourceError
+from posecheck.workout.recognition import Recognition
 
 
 class EvalError(ValueError):
@@ -82,6 +90,12 @@ class ClipScore:
     required: list[str] = field(default_factory=list)
     allowed: list[str] = field(default_factory=list)
     confidence: str = ""
+    # Recognition of the clip's exercise (posecheck.evaluate.recognition_score), when run:
+    # what was named ("not sure", "none") and right / unsure / missed / wrong.
+    recognized: str | None = None
+    recognition: str | None = None
+    shows: str = ""  # the exercise the clip shows: its label, or "none" on a control clip
+    candidates: list[str] = field(default_factory=list)
 
     @property
     def right(self) -> bool:
@@ -243,6 +257,12 @@ def summarize(scores: list[ClipScore]) -> dict[str, Any]:
             for view in sorted({s.view for s in ran})
             for group in [[s for s in ran if s.view == view]]
         },
+        # named right / not sure / missed / wrong, and the confusion matrix (None: not run)
+        "recognition": summarize_recognition(
+            (s.shows, s.recognized, s.recognition)
+            for s in ran
+            if s.recognized is not None and s.recognition is not None
+        ),
     }
 
 
@@ -251,9 +271,11 @@ def evaluate(
     analyze_case: Callable[[Case], dict[str, Any]],
     available: set[str],
     progress: Callable[[int, int, str], None] | None = None,
+    recognize_case: Callable[[Case], Recognition] | None = None,
 ) -> tuple[list[ClipScore], dict[str, Any]]:
     """Run ``analyze_case`` on every case with a spec; a clip that fails is scored as an
-    error with its one-line reason, and the others still run."""
+    error with its one-line reason, and the others still run. ``recognize_case``, called
+    after ``analyze_case`` on the same case, scores exercise recognition too."""
     scores = []
     for i, case in enumerate(cases, 1):
         if progress is not None:
@@ -266,6 +288,12 @@ def evaluate(
             continue
         try:
             scores.append(score(case, analyze_case(case)))
+            if recognize_case is not None:
+                rec = recognize_case(case)
+                s = scores[-1]
+                s.shows = truth_of(case.truth)
+                s.recognized, s.recognition = answer(rec), outcome(s.shows, rec)
+                s.candidates = [c.exercise for c in rec.candidates]
         except SourceError as exc:
             scores.append(ClipScore(case.name, case.exercise, "error", str(exc)))
     return scores, summarize(scores)
@@ -303,6 +331,8 @@ def format_table(scores: list[ClipScore], summary: dict[str, Any]) -> str:
             issues += f" MISSED {','.join(s.missed)}"
         if s.unexpected:
             issues += f" FALSE {','.join(s.unexpected)}"
+        if s.recognized is not None and s.recognition != "right":
+            mark += f"; named {s.recognized} ({s.recognition})"
         lines.append(f"{s.name:34s} {s.exercise:24s} {exp:>10s} {got:>9s}  {issues}  [{mark}]")
     sm = summary
     lines.append("")
@@ -328,6 +358,8 @@ def format_table(scores: list[ClipScore], summary: dict[str, Any]) -> str:
     if sm.get("by_view"):
         views = ", ".join(f"{v} {c['right']}/{c['clips']}" for v, c in sm["by_view"].items())
         lines.append(f"right by view (count or hold within tolerance, no false issue): {views}")
+    if sm.get("recognition"):
+        lines.append(format_recognition(sm["recognition"]))
     return "\n".join(lines)
 
 

@@ -1,0 +1,110 @@
+"""``posecheck analyze FILE --exercise auto``: recognise the exercise of one file, then
+analyse it with that exercise's spec.
+
+The whole file is one span (a file with several sets is the workout layer's segmentation,
+not this). The pose model runs once: its frames are kept, recognised
+(:func:`posecheck.workout.recognize.recognize`) and replayed into the named exercise's
+checker as a landmark recording would be. Only ``--video-out`` and ``--html``, which draw
+on the pictures, need a second pass over the video.
+
+When recognition is not sure, nothing is analysed: the command says so in one line with
+the candidates and how to name the exercise (exit code 2, as for any input posecheck
+cannot judge). A report under a guessed name would be read as a real one; the user
+knows in a second which of two candidates it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from posecheck.cli.common import UsageError
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.pose.recording import Recording, load_recording, save_recording
+from posecheck.sources.base import RecordingSource, Source
+from posecheck.sources.open import open_source
+from posecheck.workout.recognition import Recognition
+
+AUTO = "auto"
+
+
+def poses_of(args: argparse.Namespace, path: str) -> tuple[list[PoseFrame], Source]:
+    """Every frame's pose of the file (the model runs here for a video), and the source
+    they came from (closed), for its name, rate and size."""
+    from posecheck.api import pose_input
+    from posecheck.pose.models import resolve_model
+    from posecheck.sources.parallel import worker_count
+
+    source = open_source(path)
+    if isinstance(source, RecordingSource):
+        return list(source.recording.frames()), source
+    model = resolve_model(
+        args.model_variant, args.pose_model, progress=lambda m: print(m, file=sys.stderr)
+    )
+    workers = worker_count(args.workers, source.frame_count)
+    first = source
+    src, estimator = pose_input(source, model.path, args.people, workers)
+    frames: list[PoseFrame] = []
+    try:
+        for sf in src:
+            pf = sf.pose_frame
+            if pf is None:
+                assert estimator is not None
+                pf = estimator.estimate(sf.image, sf.t, sf.index)
+            frames.append(pf)
+    finally:
+        src.close()
+        if estimator is not None:
+            estimator.close()
+    return frames, first
+
+
+def describe(rec: Recognition) -> str:
+    """One line for the terminal: what was recognised and why."""
+    if rec.exercise is not None:
+        return f"Recognised: {rec.exercise} (confidence {rec.confidence:.2f}; {rec.reason})"
+    return f"Not recognised: {rec.label()}"
+
+
+def not_sure_error(path: str, rec: Recognition) -> UsageError:
+    """The one-line error when recognition does not name an exercise."""
+    if rec.candidates:
+        return UsageError(
+            f"{path}: not sure which exercise this is: {rec.reason}; name it with --exercise NAME"
+        )
+    return UsageError(
+        f"{path}: no exercise recognised: {rec.reason}; name it with --exercise NAME "
+        "(posecheck specs list)"
+    )
+
+
+def replay_source(frames: list[PoseFrame], source: Source) -> RecordingSource:
+    """The frames as a landmark recording named after the file they came from."""
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "poses.npz"
+        save_recording(file, frames, fps=float(source.fps or 0.0), meta={"source": source.name})
+        rec: Recording = load_recording(file)
+    return RecordingSource(replace(rec, path=Path(source.name)))
+
+
+def analyze_auto(args: argparse.Namespace, run: Callable[[argparse.Namespace, Source], int]) -> int:
+    """Recognise, then hand the named exercise to ``run(args, source)`` (the analyse
+    command's runner)."""
+    from posecheck.workout.recognize import recognize
+
+    frames, source = poses_of(args, args.video)
+    if not any(f.pose is not None for f in frames):
+        raise UsageError(f"{args.video}: nobody found in the file, nothing to recognise")
+    rec = recognize(frames)
+    print(describe(rec), file=sys.stderr)
+    if rec.exercise is None:
+        raise not_sure_error(args.video, rec)
+    named = argparse.Namespace(**{**vars(args), "exercise": rec.exercise})
+    if args.video_out or args.html or isinstance(source, RecordingSource):
+        again = source if isinstance(source, RecordingSource) else open_source(args.video)
+        return run(named, again)
+    return run(named, replay_source(frames, source))

@@ -1,0 +1,84 @@
+"""``posecheck analyze FILE --exercise auto``: recognised, then analysed with the named
+spec; not sure or nothing found ends in one line naming the candidates (exit 2). On
+committed recordings (no model), and e2e on a few real clips through the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SHARED_VIDEOS
+
+from posecheck.cli import main
+
+REC = Path(__file__).resolve().parents[1] / "sample_videos" / "recordings"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_auto_names_and_analyses_a_recording(tmp_path: Path, capsys) -> None:
+    js = tmp_path / "r.json"
+    rec = str(REC / "pushup_side_a.npz")
+    code, out, err = run(["analyze", rec, "-e", "auto", "--json", str(js), "--no-progress"], capsys)
+    assert code == 0, err
+    assert "Recognised: push_up" in err
+    report = json.loads(js.read_text())
+    assert report["exercise"] == "push_up" and report["summary"]["reps"] == 2
+    assert "Push-up" in out
+
+
+def test_auto_not_sure_is_one_line_with_the_candidates(capsys) -> None:
+    rec = str(REC / "forward_bend_crossed_oblique_a.npz")
+    code, out, err = run(["analyze", rec, "-e", "auto", "--no-progress"], capsys)
+    assert code == 2 and out == ""
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("posecheck: error: ") and "not sure which exercise" in line
+    assert "forward_bend" in line and "loaded_forward_bend" in line and "--exercise" in line
+
+
+def test_auto_on_no_exercise_says_so(capsys) -> None:
+    rec = str(REC / "no_exercise_walk_two_people.npz")
+    code, _, err = run(["analyze", rec, "-e", "auto", "--no-progress"], capsys)
+    assert code == 2
+    assert "no exercise recognised" in err.strip().splitlines()[-1]
+
+
+def test_auto_needs_one_file(capsys) -> None:
+    code, _, err = run(["analyze", str(REC), "-e", "auto"], capsys)
+    assert code == 2 and "--exercise auto works on one file" in err
+
+
+E2E = [
+    ("pushup_side_a.mp4", "push_up", 2),
+    ("high_knees_front_a.mp4", "march", 9),
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not SHARED_VIDEOS.is_dir(), reason=f"shared clips not at {SHARED_VIDEOS}")
+@pytest.mark.parametrize(("clip", "exercise", "reps"), E2E)
+def test_auto_on_real_clips(
+    clip: str, exercise: str, reps: int, model_path: Path, tmp_path: Path, capsys
+) -> None:
+    js = tmp_path / "r.json"
+    args = ["analyze", str(SHARED_VIDEOS / clip), "-e", "auto", "--json", str(js)]
+    code, _, err = run([*args, "--pose-model", str(model_path), "--no-progress"], capsys)
+    assert code == 0, err
+    report = json.loads(js.read_text())
+    assert report["exercise"] == exercise and report["summary"]["reps"] == reps
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not SHARED_VIDEOS.is_dir(), reason=f"shared clips not at {SHARED_VIDEOS}")
+def test_auto_on_the_control_clip_names_nothing(model_path: Path, capsys) -> None:
+    clip = str(SHARED_VIDEOS / "no_exercise_walk_two_people.mp4")
+    code, out, err = run(
+        ["analyze", clip, "-e", "auto", "--pose-model", str(model_path), "--no-progress"], capsys
+    )
+    assert code == 2 and out == ""
+    assert "no exercise recognised" in err or "not sure" in err
