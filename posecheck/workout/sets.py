@@ -23,6 +23,7 @@ from posecheck.check.specs import ExerciseSpec, spec_for
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.workout.activity import Activity, gather
 from posecheck.workout.recognition import Recognition, Recognizer
+from posecheck.workout.recognize import recognize
 from posecheck.workout.rest import standing
 from posecheck.workout.segment import SetSpan, find_sets
 
@@ -41,13 +42,22 @@ class WorkoutSet:
     end: float
     recognition: Recognition
     window: tuple[float, float] = (0.0, 0.0)  #: the frames judged (start, end)
-    #: each judged frame with its checker result; empty when the exercise is not sure
+    #: the spec the set was judged with: the recognised exercise; None when not sure (a
+    #: report under a guessed name would be read as a real one: the report shows the
+    #: candidates and what each one's checker counted instead)
+    judged_as: str | None = None
+    #: each judged frame with its checker result
     results: tuple[tuple[PoseFrame, FrameResult], ...] = ()
     tail: tuple[Event, ...] = ()  #: the checker's ``finish()`` events
 
     @property
     def exercise(self) -> str | None:
+        """The recognised exercise; None when the recogniser was not sure."""
         return self.recognition.exercise
+
+    @property
+    def sure(self) -> bool:
+        return self.recognition.exercise is not None
 
     def events(self) -> list[Event]:
         return [e for _, r in self.results for e in r.events] + list(self.tail)
@@ -103,9 +113,9 @@ class Workout:
         """Per recognised exercise: sets, reps (per side), seconds held, issues by code."""
         out: dict[str, ExerciseTotal] = {}
         for s in self.sets:
-            if s.exercise is None:
+            if s.judged_as is None:
                 continue
-            t = out.get(s.exercise) or ExerciseTotal(s.exercise)
+            t = out.get(s.judged_as) or ExerciseTotal(s.judged_as)
             sides = dict(t.reps_by_side)
             for r in s.reps:
                 if r.side is not None:
@@ -113,8 +123,8 @@ class Workout:
             issues = dict(t.issues)
             for i in s.issues:
                 issues[i.code] = issues.get(i.code, 0) + 1
-            out[s.exercise] = ExerciseTotal(
-                s.exercise,
+            out[s.judged_as] = ExerciseTotal(
+                s.judged_as,
                 t.sets + 1,
                 t.reps + len(s.reps),
                 dict(sorted(sides.items())),
@@ -203,32 +213,33 @@ def _in_set(item: tuple[PoseFrame, FrameResult]) -> bool:
 
 def analyze_workout(
     frames: Sequence[PoseFrame],
-    recognizer: Recognizer,
+    recognizer: Recognizer | None = None,
     specs: Mapping[str, ExerciseSpec] | None = None,
     activity: Activity | None = None,
 ) -> Workout:
-    """Find the sets of ``frames``, name each with ``recognizer``, judge each alone.
+    """Find the sets of ``frames``, name each with ``recognizer`` (default:
+    :func:`posecheck.workout.recognize.recognize`), judge each alone.
 
     ``specs``: the exercises to look for and to judge with (default: every built-in one;
     give configured specs to judge with a strictness). ``activity``: every spec's
     evidence over ``frames`` when already computed.
     """
+    recognizer = recognize if recognizer is None else recognizer
     activity = gather(frames, specs) if activity is None else activity
     found, other = find_sets(frames, activity, recognizer)
     sets: list[WorkoutSet] = []
     for c in found:
-        name = c.recognition.exercise
+        rec = c.recognition
+        name = rec.exercise
         if name is None:  # not sure: nothing to judge with
-            sets.append(WorkoutSet(len(sets) + 1, c.start, c.end, c.recognition, (c.start, c.end)))
+            sets.append(WorkoutSet(len(sets) + 1, c.start, c.end, rec, (c.start, c.end)))
             continue
         spec = specs[name] if specs is not None and name in specs else spec_for(name)
         i, j = window(frames, c)
         results, tail = judge(frames[i:j], spec)
         a, b = own_edges(results, tail, (c.start, c.end))
         span = (frames[i].t, frames[j - 1].t) if j > i else (c.start, c.end)
-        sets.append(
-            WorkoutSet(len(sets) + 1, a, b, c.recognition, span, tuple(results), tuple(tail))
-        )
+        sets.append(WorkoutSet(len(sets) + 1, a, b, rec, span, name, tuple(results), tuple(tail)))
     t_first = frames[0].t if frames else 0.0
     t_last = frames[-1].t if frames else 0.0
     return Workout(tuple(sets), tuple(other), t_first, t_last)
