@@ -49,6 +49,9 @@ REST_KINDS = ("stand", "walk", "away")
 #: edited clips (3-5 frames there). Longer than the checker's reset gap (0.5 s), so a
 #: checker sees two clips as two scenes, not one person teleported across the picture.
 CUT_S = 0.6
+#: The session's picture size: every clip is letterboxed into it (scaled to fit, aspect
+#: kept, so angles in pixels are the clip's own), as one camera's file has one size.
+CANVAS = (1280, 720)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,21 @@ def frames_of(rec: Recording) -> list[PoseFrame]:
     return list(rec.frames())
 
 
+def letterbox(frame: PoseFrame, canvas: tuple[int, int] = CANVAS) -> PoseFrame:
+    """The frame as seen in a ``canvas``-sized picture, scaled to fit and centred."""
+    w, h = frame.width, frame.height
+    cw, ch = canvas
+    scale = min(cw / w, ch / h)
+    if frame.pose is None:
+        return replace(frame, width=cw, height=ch)
+    img = frame.pose.image.copy()
+    img[:, 0] = (img[:, 0] * w * scale + (cw - w * scale) / 2) / cw
+    img[:, 1] = (img[:, 1] * h * scale + (ch - h * scale) / 2) / ch
+    img[:, 2] = img[:, 2] * w * scale / cw  # depth is on the x scale
+    pose = replace(frame.pose, image=img)
+    return replace(frame, width=cw, height=ch, pose=pose)
+
+
 def _rest_frames(
     kind: str, length: float, recs: Mapping[str, Recording], rng: random.Random
 ) -> list[PoseFrame]:
@@ -181,7 +199,7 @@ def build_session(manifest: Manifest, plan: SessionPlan) -> Session:
         start = t0
         base = piece[0].t
         for f in piece:
-            frames.append(replace(f, index=len(frames), t=start + (f.t - base)))
+            frames.append(replace(letterbox(f), index=len(frames), t=start + (f.t - base)))
         step = (piece[-1].t - piece[-2].t) if len(piece) > 1 else 1 / REST_FPS
         t0 = frames[-1].t + step
         return start, t0
