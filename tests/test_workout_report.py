@@ -142,3 +142,23 @@ def test_bad_workout_usage_is_one_line(session_file: Path, args, says, capsys) -
     assert main(["analyze", str(session_file), *args, "--no-progress"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("posecheck: error: ") and says in err[0]
+
+
+def test_eval_scores_sets_and_recognition_on_a_manifest(tmp_path: Path, capsys) -> None:
+    rec = ROOT / "sample_videos" / "recordings"
+    manifest = tmp_path / "sessions.toml"
+    manifest.write_text(
+        f'recordings = "{rec}"\n'
+        '[clips.pushup_side_a]\nexercise = "push_up"\nactive_span_s = [0.0, 5.0]\n'
+        '[clips.squat_trunk_lean_side_a]\nexercise = "squat"\nactive_span_s = [0.3, 0.95]\n'
+        "[clips.no_exercise_walk_two_people]\n"
+        '[[sessions]]\nname = "small"\nseed = 5\n'
+        'clips = ["pushup_side_a", "no_exercise_walk_two_people", "squat_trunk_lean_side_a"]\n'
+    )
+    js = tmp_path / "e.json"
+    assert main(["eval", str(manifest), "--json", str(js)]) == 0
+    out = capsys.readouterr().out
+    assert "small: 2/2 sets found, 2 named right" in out and "0 false sets" in out
+    assert "push_up: push_up x1" in out
+    data = json.loads(js.read_text())
+    assert [r["ok"] for r in data["sessions"][0]["sets"]] == [True, True, True]

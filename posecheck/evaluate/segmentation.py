@@ -158,3 +158,111 @@ def alone_results(manifest: Manifest) -> dict[str, Alone]:
         hold_s = max(holds, results[-1][1].state.hold_s if results else 0.0)
         out[name] = summarize(reps, hold_s, [e for e in events if isinstance(e, Issue)])
     return out
+
+
+def confusion(scores: Sequence[SessionScore]) -> dict[str, dict[str, int]]:
+    """Per true exercise (or "no exercise"/"rest" for a false set): how often each label
+    was given; every "not sure (...)" counts as "not sure"."""
+    out: dict[str, dict[str, int]] = {}
+    for sc in scores:
+        for truth, label in sc.confusion:
+            label = "not sure" if label.startswith("not sure") else label
+            row = out.setdefault(truth, {})
+            row[label] = row.get(label, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def format_sessions(scores: Sequence[SessionScore]) -> str:
+    """The sessions' scores for the terminal: a line per set that is not all right, a
+    line per session, the totals and the recognition confusion per set."""
+    lines = []
+    sets = [r for sc in scores for r in sc.sets if r.exercise is not None]
+    for sc in scores:
+        rows = [r for r in sc.sets if r.exercise is not None]
+        lines.append(
+            f"{sc.name}: {sum(r.pieces == 1 for r in rows)}/{len(rows)} sets found, "
+            f"{sum(r.right_name for r in rows)} named right, "
+            f"{sum(r.named.startswith('not sure') for r in rows)} not sure, "
+            f"{sum(r.pieces == 1 and r.bounded for r in rows)} with both edges within "
+            f"{BOUNDARY_S:g} s, {sum(r.as_alone for r in rows)} counted as alone, "
+            f"{len(sc.false_sets)} false sets"
+        )
+        for r in sc.sets:
+            if r.ok:
+                continue
+            if r.exercise is None:
+                lines.append(f"    {r.clip}: control found as {r.pieces} set(s)")
+                continue
+            if r.pieces == 0:
+                lines.append(f"    {r.clip} ({r.exercise}): missed")
+                continue
+            why = []
+            if r.pieces > 1:
+                why.append(f"split in {r.pieces}")
+            if not r.right_name:
+                why.append(f"named {r.named}")
+            if not r.bounded:
+                why.append(f"edges off by {r.start_error:+.2f} / {r.end_error:+.2f} s")
+            if r.named == r.exercise and not r.as_alone:
+                why.append(f"alone {_short(r.alone)}, here {_short(r.measured)}")
+            lines.append(f"    {r.clip} ({r.exercise}): " + "; ".join(why))
+        for a, b, label in sc.false_sets:
+            lines.append(f"    false set {a:.1f}-{b:.1f} s: {label}")
+    found = [r for r in sets if r.pieces == 1]
+    named = [r for r in found if r.right_name]
+    edges = [e for r in found for e in (r.start_error, r.end_error) if e is not None]
+    lines.append(
+        f"All: {len(found)}/{len(sets)} sets found; recognition {len(named)}/{len(found)} "
+        f"right, {sum(r.named.startswith('not sure') for r in found)} not sure, "
+        f"{sum(not r.right_name and not r.named.startswith('not sure') for r in found)} "
+        f"wrong; edges within {BOUNDARY_S:g} s: {sum(abs(e) <= BOUNDARY_S for e in edges)}"
+        f"/{len(edges)}; counted as alone: {sum(r.as_alone for r in named)}/{len(named)} "
+        f"named sets; false sets: {sum(len(sc.false_sets) for sc in scores)}"
+    )
+    lines.append("Recognition per set (truth: label x count):")
+    for truth, row in confusion(scores).items():
+        cells = ", ".join(f"{k} x{v}" for k, v in sorted(row.items(), key=lambda kv: -kv[1]))
+        lines.append(f"  {truth}: {cells}")
+    return "\n".join(lines)
+
+
+def _short(a: Alone | None) -> str:
+    if a is None:
+        return "-"
+    text = f"{a.reps} reps"
+    if a.sides:
+        text += " (" + " | ".join(f"{k[:1].upper()} {v}" for k, v in a.sides.items()) + ")"
+    if a.hold_s:
+        text += f", hold {a.hold_s:.1f} s"
+    return text + (f", issues {list(a.issues)}" if a.issues else "")
+
+
+def sessions_json(scores: Sequence[SessionScore]) -> dict[str, object]:
+    """The scores as JSON: per session, per set, and the confusion."""
+    return {
+        "boundary_s": BOUNDARY_S,
+        "sessions": [
+            {
+                "name": sc.name,
+                "false_sets": [list(x) for x in sc.false_sets],
+                "sets": [
+                    {
+                        "clip": r.clip,
+                        "exercise": r.exercise,
+                        "truth": list(r.truth),
+                        "found": list(r.found) if r.found else None,
+                        "named": r.named,
+                        "pieces": r.pieces,
+                        "start_error": r.start_error,
+                        "end_error": r.end_error,
+                        "bounded": r.bounded,
+                        "counted_as_alone": r.as_alone,
+                        "ok": r.ok,
+                    }
+                    for r in sc.sets
+                ],
+            }
+            for sc in scores
+        ],
+        "confusion": confusion(scores),
+    }

@@ -130,7 +130,8 @@ def load_manifest(path: str | Path, recordings: str | Path | None = None) -> Man
         plans.append(SessionPlan(str(s.get("name", f"s{i + 1}")), tuple(order), int(s["seed"])))
     if not plans:
         raise EvalError(f"{p}: needs [[sessions]] entries, found none")
-    rec_dir = Path(recordings) if recordings is not None else p.parent / "recordings"
+    # the recordings: beside the manifest, or where its ``recordings`` key says
+    rec_dir = Path(recordings or p.parent / str(data.get("recordings", "recordings")))
     return Manifest(p, rec_dir, clips, tuple(plans))
 
 
@@ -243,3 +244,14 @@ def oracle(session: Session) -> Recognizer:
         return Recognition(best.exercise, 1.0, (), f"oracle: {best.clip}")
 
     return recognize
+
+
+def is_manifest(path: str | Path) -> bool:
+    """Whether ``path`` is a sessions manifest (a .toml with ``[[sessions]]``), not labels."""
+    p = Path(path)
+    if not (p.is_file() and p.suffix == ".toml"):
+        return False
+    try:
+        return "sessions" in tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
