@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from posecheck.coach.routine import Routine, target_text
+from posecheck.check.events import format_time
+from posecheck.coach.routine import Routine, seconds_text, target_text
 
 #: The report's summary keys for each step target (the weaker side for reps_per_side).
 _ACTUAL = {
@@ -119,6 +120,13 @@ def routine_progress(routine: Routine, workout_report: Mapping[str, Any]) -> dic
     }
 
 
+def _amount(key: str, value: float) -> str:
+    """Seconds as people read them (``0:32.4``, ``5 min``), counts as numbers."""
+    if not key.endswith("_s"):
+        return f"{value:g}"
+    return format_time(value) if value % 1 else seconds_text(value)
+
+
 def format_routine(section: Mapping[str, Any]) -> str:
     """The routine's steps for the terminal: what each got against its target."""
     lines = [
@@ -130,7 +138,8 @@ def format_routine(section: Mapping[str, Any]) -> str:
             got = "not done"
         else:
             parts = [
-                f"{key} {p['actual']:g} of {p['target']:g}" + (" (met)" if p["met"] else "")
+                f"{key} {_amount(key, p['actual'])} of {_amount(key, p['target'])}"
+                + (" (met)" if p["met"] else "")
                 for key, p in s["progress"].items()
             ]
             sets = ", ".join(f"#{i}" for i in s["sets"])

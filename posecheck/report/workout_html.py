@@ -87,9 +87,10 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
     k = 0
     while k * step <= span:
         tx = x(t0 + k * step)
+        anchor = "start" if k == 0 else "middle"
         parts.append(
             f'<line x1="{tx:.1f}" y1="64" x2="{tx:.1f}" y2="70" stroke="#8b939e"/>'
-            f'<text x="{tx:.1f}" y="84" font-size="11" text-anchor="middle" '
+            f'<text x="{tx:.1f}" y="84" font-size="11" text-anchor="{anchor}" '
             f'fill="#5b6573">{format_time(k * step)[:-2]}</text>'
         )
         k += 1
@@ -155,12 +156,19 @@ def _totals(report: Mapping[str, Any]) -> str:
     return f'<table id="totals">{head}{"".join(rows)}</table>'
 
 
+def _amount(key: str, value: float) -> str:
+    return format_time(value) if key.endswith("_s") else f"{value:g}"
+
+
 def _routine(section: Mapping[str, Any] | None) -> str:
     if not section:
         return ""
     rows = []
     for s in section["steps"]:
-        got = "; ".join(f"{k} {p['actual']:g} of {p['target']:g}" for k, p in s["progress"].items())
+        got = "; ".join(
+            f"{k} {_amount(k, p['actual'])} of {_amount(k, p['target'])}"
+            for k, p in s["progress"].items()
+        )
         state = "met" if s["met"] else ("done" if s["done"] else "not done")
         sets = ", ".join(f"#{i}" for i in s["sets"]) or "–"
         rows.append(
