@@ -84,3 +84,22 @@ def test_auto_on_the_control_clip_names_nothing(model_path: Path, capsys) -> Non
     )
     assert code == 2 and out == ""
     assert "no exercise recognised" in err or "not sure" in err
+
+
+@pytest.mark.e2e  # paced at real time
+def test_live_auto_recognises_then_coaches_from_the_first_frame(capsys) -> None:
+    rec = str(REC / "pushup_side_a.npz")
+    args = ["live", "-e", "auto", "--source", rec, "--no-window", "--no-voice"]
+    code, out, err = run([*args, "--no-session-log"], capsys)
+    assert code == 0, err
+    assert "Recognised: push_up" in err
+    assert "Reps: 2" in out  # the frames watched while recognising are counted too
+
+
+@pytest.mark.e2e  # paced at real time
+def test_live_auto_names_nothing_on_the_control_recording(capsys) -> None:
+    rec = str(REC / "no_exercise_walk_two_people.npz")
+    args = ["live", "-e", "auto", "--source", rec, "--no-window", "--no-voice"]
+    code, out, err = run([*args, "--no-session-log"], capsys)
+    assert code == 2 and "Reps" not in out
+    assert "no exercise recognised" in err or "not sure" in err

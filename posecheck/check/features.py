@@ -14,7 +14,6 @@ one call and a few dozen float operations per signal.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -33,15 +32,26 @@ from posecheck.check.probes import (
     quick_probe,
     world_probe,
 )
+from posecheck.check.side_pick import (
+    FACING,
+    LEFT,
+    MAX,
+    MEAN,
+    MIN,
+    MODES,
+    ONE,
+    PICK,
+    RIGHT,
+    Baseline,
+    pick_value,
+    picked_side,
+)
 from posecheck.check.spec_model import ExerciseSpec, Signal
 from posecheck.pose.landmarks import SIDES, landmark_for, other_side
 from posecheck.pose.view import FRONT, SIDE
 
 _FACING_PARTS = ("shoulder", "elbow", "hip", "knee", "ankle")
 _FEET = ("heel", "foot_index", "ankle")
-# How a signal measured on both sides picks its value (a one-sided one just measures).
-_ONE, _MIN, _MAX, _FACING, _LEFT, _RIGHT, _MEAN, _PICK = range(8)
-_MODES = {"min": _MIN, "max": _MAX, "facing": _FACING, "left": _LEFT, "right": _RIGHT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,60 +77,6 @@ class Features:
         return "left" if left >= right else "right"
 
 
-def _pick(
-    mode: int,
-    lv: float,
-    rv: float,
-    facing_right: bool,
-    pick: tuple[bool, str] | None,
-    per_side: dict[str, tuple[float, float]],
-) -> float:
-    """A two-sided signal's value from its left and right ones, by its side mode (the
-    rule compute_read applies inline, for the 3-D signals, which are few)."""
-    if mode == _FACING:
-        return rv if facing_right else lv
-    if mode == _LEFT:
-        return lv
-    if mode == _RIGHT:
-        return rv
-    if math.isnan(lv) or math.isnan(rv):
-        return NAN
-    if mode == _MIN:
-        return min(lv, rv)
-    if mode == _MAX:
-        return max(lv, rv)
-    if mode == _MEAN:
-        return (lv + rv) / 2
-    assert pick is not None
-    by_min, by = pick
-    bl, br = per_side.get(by, (NAN, NAN))
-    if math.isnan(bl) or math.isnan(br):
-        return NAN
-    return (lv if bl <= br else rv) if by_min else (lv if bl >= br else rv)
-
-
-def _picked_side(
-    mode: int,
-    lv: float,
-    rv: float,
-    pick: tuple[bool, str] | None,
-    per_side: dict[str, tuple[float, float]],
-) -> str | None:
-    """Which side a min / max / picked signal took its value from (None: neither)."""
-    if mode == _PICK:
-        assert pick is not None
-        by_min, by = pick
-        lv, rv = per_side.get(by, (NAN, NAN))
-        mode = _MIN if by_min else _MAX
-    if math.isnan(lv) or math.isnan(rv):
-        return None
-    if mode == _MIN:
-        return "left" if lv <= rv else "right"
-    if mode == _MAX:
-        return "left" if lv >= rv else "right"
-    return None
-
-
 def _index(raw: str, side: str, mids: dict[str, int]) -> int:
     if raw == "floor":
         return FLOOR
@@ -131,38 +87,17 @@ def _index(raw: str, side: str, mids: dict[str, int]) -> int:
     return int(landmark_for(raw, side))
 
 
-class _Baseline:
-    """A signal's running extreme over the last ``window_s`` seconds (monotonic deque)."""
-
-    def __init__(self, mode: str, window_s: float) -> None:
-        self.sign = 1.0 if mode == "min" else -1.0  # track the max of -v for "max"
-        self.window_s = window_s
-        self.queue: deque[tuple[float, float]] = deque()
-
-    def __call__(self, t: float, v: float) -> float:
-        """``v`` minus its recent lowest ("min") or highest ("max") value, NaN stays NaN."""
-        if math.isnan(v):
-            return NAN
-        key, q = v * self.sign, self.queue
-        while q and q[-1][1] >= key:
-            q.pop()
-        q.append((t, key))
-        while q[0][0] < t - self.window_s:
-            q.popleft()
-        return v - q[0][1] * self.sign
-
-
 class _Plan(NamedTuple):
     """One signal, compiled (a tuple: unpacked in one step per signal per frame)."""
 
     name: str
-    mode: int  # _ONE for a one-sided signal, else how the value is picked from the sides
+    mode: int  # ONE for a one-sided signal, else how the value is picked from the sides
     # For a one-sided signal, the probes to use when facing left / right (the same one
     # twice for a fixed "left" or "right" side); else the left and right probes.
     left: Probe
     right: Probe
     same_as: str | None  # an earlier signal measuring exactly this: reuse its sides
-    pick: tuple[bool, str] | None  # _PICK: (by the smaller?, the signal that picks)
+    pick: tuple[bool, str] | None  # PICK: (by the smaller?, the signal that picks)
 
 
 def _lm(part: str, side: str | None) -> int:
@@ -221,10 +156,10 @@ class FeatureExtractor:
             same_as = first.get(key) if both and plain else None
             if both and plain:
                 first.setdefault(key, sig.name)
-            mode, pick = _ONE, None
+            mode, pick = ONE, None
             if both:
-                mode = _MODES.get(sig.side, _MEAN if sig.side == "mean" else _PICK)
-                if mode == _PICK:
+                mode = MODES.get(sig.side, MEAN if sig.side == "mean" else PICK)
+                if mode == PICK:
                     kind, _, by = sig.side.partition(":")
                     pick = (kind == "min", by)
             general = tuple(
@@ -257,9 +192,9 @@ class FeatureExtractor:
             (
                 s.name,
                 s.space == "auto",
-                _MODES.get(s.side, _MEAN if s.side == "mean" else _PICK)
+                MODES.get(s.side, MEAN if s.side == "mean" else PICK)
                 if (s.side in ("min", "max", "mean") or ":" in s.side or s.name in picked_by)
-                else _ONE,
+                else ONE,
                 world_probe(s.kind, ix[s.name]["left"], at_w, min_vis),
                 world_probe(s.kind, ix[s.name]["right"], at_w, min_vis),
                 (s.side.partition(":")[0] == "min", s.side.partition(":")[2])
@@ -270,7 +205,7 @@ class FeatureExtractor:
             for s in world_sigs
         )
         self._baselines = {
-            s.name: _Baseline(s.baseline, s.window_s)
+            s.name: Baseline(s.baseline, s.window_s)
             for s in spec.signals.values()
             if s.baseline is not None
         }
@@ -292,7 +227,7 @@ class FeatureExtractor:
     def reset(self) -> None:
         self._facing = None
         for name, b in self._baselines.items():
-            self._baselines[name] = _Baseline("min" if b.sign > 0 else "max", b.window_s)
+            self._baselines[name] = Baseline("min" if b.sign > 0 else "max", b.window_s)
 
     def _choose_facing(self, vis: Sequence[float], z: Sequence[float]) -> str:
         # Visibility first; MediaPipe's relative depth (smaller z = nearer) breaks ties.
@@ -353,7 +288,7 @@ class FeatureExtractor:
         vis_sum = sum(vis)  # NaN if any visibility is
         plans = self._plans if vis_sum == vis_sum else self._careful_plans
         for name, mode, left, right, same_as, pick in plans:
-            if mode == _ONE:
+            if mode == ONE:
                 values[name] = (right if facing_right else left)(points, vis, heading)
                 continue
             if same_as is not None:
@@ -361,21 +296,21 @@ class FeatureExtractor:
             else:
                 lv, rv = left(points, vis, heading), right(points, vis, heading)
             per_side[name] = (lv, rv)
-            if mode == _MIN:  # min() / max() of the two, unrolled
+            if mode == MIN:  # min() / max() of the two, unrolled
                 v = NAN if lv != lv or rv != rv else (rv if rv < lv else lv)
-            elif mode == _MAX:
+            elif mode == MAX:
                 v = NAN if lv != lv or rv != rv else (rv if rv > lv else lv)
-            elif mode == _FACING:
+            elif mode == FACING:
                 v = rv if facing_right else lv
-            elif mode == _LEFT:
+            elif mode == LEFT:
                 v = lv
-            elif mode == _RIGHT:
+            elif mode == RIGHT:
                 v = rv
             elif lv != lv or rv != rv:
                 v = NAN  # min/max/mean need both sides: never judge from half the body
-            elif mode == _MEAN:
+            elif mode == MEAN:
                 v = (lv + rv) / 2
-            else:  # _PICK: the side another signal picks (as Features.side_of)
+            else:  # PICK: the side another signal picks (as Features.side_of)
                 by_min, by = pick  # type: ignore[misc]
                 bl, br = per_side.get(by, (NAN, NAN))
                 if bl != bl or br != br:
@@ -389,7 +324,7 @@ class FeatureExtractor:
             self._world_values(values, per_side, world, vis, view, facing_right)
         for name, mode, pick in self._near_only:  # a far limb is not measured
             lv, rv = per_side.get(name, (NAN, NAN))
-            if _picked_side(mode, lv, rv, pick, per_side) != facing:
+            if picked_side(mode, lv, rv, pick, per_side) != facing:
                 values[name] = NAN
         for name, baseline in self._baselines.items():
             value = baseline(t, values[name])
@@ -425,13 +360,13 @@ class FeatureExtractor:
                 continue
             if world is None:  # no 3-D landmarks (an old recording): the picture's stays
                 continue
-            if mode == _ONE:
+            if mode == ONE:
                 s = side if side in SIDES else facing
                 values[name] = (right if s == "right" else left)(world, vis, 0.0)
                 continue
             lv, rv = left(world, vis, 0.0), right(world, vis, 0.0)
             per_side[name] = (lv, rv)
-            values[name] = _pick(mode, lv, rv, facing_right, pick, per_side)
+            values[name] = pick_value(mode, lv, rv, facing_right, pick, per_side)
 
     def _lateral(self, points: Sequence[Point], vis: Sequence[float]) -> float:
         """+1 when the person's left is image-right (facing the camera), -1 when it is

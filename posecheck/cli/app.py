@@ -86,7 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     an.set_defaults(func=cmd_analyze)
 
     lv = sub.add_parser("live", help="coach live from a webcam (or a file, in real time)")
-    lv.add_argument("--exercise", "-e", required=True, help="exercise name (posecheck specs list)")
+    lv.add_argument(
+        "--exercise",
+        "-e",
+        required=True,
+        help="exercise name (posecheck specs list), or auto: recognise it from your first reps",
+    )
     lv.add_argument("--source", default="0", help="webcam index or video file (default: 0)")
     lv.add_argument(
         "--no-window", action="store_true", help="no window: print events to the terminal instead"

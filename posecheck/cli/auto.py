@@ -1,5 +1,6 @@
 """``posecheck analyze FILE --exercise auto``: recognise the exercise of one file, then
-analyse it with that exercise's spec.
+analyse it with that exercise's spec (and ``live --exercise auto``: watch until it is
+recognised, then coach it from the first frame watched).
 
 The whole file is one span (a file with several sets is the workout layer's segmentation,
 not this). The pose model runs once: its frames are kept, recognised
@@ -18,14 +19,15 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from posecheck.cli.common import UsageError
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.pose.recording import Recording, load_recording, save_recording
-from posecheck.sources.base import RecordingSource, Source
+from posecheck.sources.base import RecordingSource, Source, SourceFrame
 from posecheck.sources.open import open_source
 from posecheck.workout.recognition import Recognition
 
@@ -108,3 +110,96 @@ def analyze_auto(args: argparse.Namespace, run: Callable[[argparse.Namespace, So
         again = source if isinstance(source, RecordingSource) else open_source(args.video)
         return run(named, again)
     return run(named, replay_source(frames, source))
+
+
+# ---- live ------------------------------------------------------------------------------------
+#: Live: recognition is tried every this many seconds of the camera's time once someone is
+#: in view (a try costs ~1-3 ms a buffered frame: well under a second for the window) ...
+LIVE_RETRY_S = 2.0
+#: ... on the last this many seconds (the set's first reps; what came before is set-up) ...
+LIVE_WINDOW_S = 10.0
+#: ... and given up after this long without a name: the user is asked to name it.
+LIVE_GIVE_UP_S = 60.0
+#: Live names an exercise on 2 reps or 2 s held, not on one: walking into view dips like a
+#: lunge once, and a set shows its second rep within seconds.
+LIVE_MIN_REPS, LIVE_MIN_HOLD_S = 2, 2.0
+
+
+def _enough(rec: Recognition) -> bool:
+    best = rec.candidates[0] if rec.candidates else None
+    return (
+        rec.exercise is not None
+        and best is not None
+        and (best.reps >= LIVE_MIN_REPS or best.hold_s >= LIVE_MIN_HOLD_S)
+    )
+
+
+class _Replay:
+    """A live source whose first frames were already read (and their poses found) while
+    the exercise was recognised: those again, then the rest of the source."""
+
+    def __init__(self, inner: Source, done: list[SourceFrame], rest: Iterator[SourceFrame]):
+        self.inner, self._done, self._rest = inner, done, rest
+
+    def __getattr__(self, name: str) -> Any:  # name, fps, size, lost, warnings, dropped...
+        return getattr(self.inner, name)
+
+    def __iter__(self) -> Iterator[SourceFrame]:
+        yield from self._done
+        yield from self._rest
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _RecordingReplay(_Replay, RecordingSource):
+    """The same over a landmark recording: still a recording (no pose model needed)."""
+
+
+def live_auto(args: argparse.Namespace, run: Callable[[argparse.Namespace, Source], int]) -> int:
+    """Watch until the exercise is recognised, then coach it from the first frame watched:
+    the frames seen so far are replayed into the named exercise's checker."""
+    from posecheck.api import pose_input
+    from posecheck.pose.models import resolve_model
+    from posecheck.workout.recognize import recognize
+
+    source = open_source(args.source, realtime=True)
+    estimator = None
+    if not isinstance(source, RecordingSource):
+        model = resolve_model(
+            args.model_variant, args.pose_model, progress=lambda m: print(m, file=sys.stderr)
+        )
+        source, estimator = pose_input(source, model.path, args.people, 1)
+    print("Watching to recognise the exercise: start your set", file=sys.stderr)
+    done: list[SourceFrame] = []
+    rest = iter(source)
+    rec: Recognition | None = None
+    next_try: float | None = None
+    try:
+        for sf in rest:
+            pf = sf.pose_frame
+            if pf is None:
+                assert estimator is not None
+                pf = estimator.estimate(sf.image, sf.t, sf.index)
+            done.append(SourceFrame(sf.index, sf.t, None, pf))
+            if next_try is None and pf.pose is not None:
+                next_try = sf.t + LIVE_RETRY_S
+            if next_try is not None and sf.t >= next_try:
+                rec = recognize([f.pose_frame for f in done if f.t >= sf.t - LIVE_WINDOW_S])
+                if _enough(rec):
+                    break
+                next_try = sf.t + LIVE_RETRY_S
+            if sf.t - done[0].t > LIVE_GIVE_UP_S:
+                break
+    finally:
+        if estimator is not None:
+            estimator.close()
+    if rec is None or not _enough(rec):
+        source.close()
+        if rec is None:
+            raise UsageError(f"{args.source}: ended before anything could be recognised")
+        raise not_sure_error(args.source, rec)
+    print(describe(rec), file=sys.stderr)
+    named = argparse.Namespace(**{**vars(args), "exercise": rec.exercise, "countdown": 0})
+    kind = _RecordingReplay if isinstance(source, RecordingSource) else _Replay
+    return run(named, kind(source, done, rest))  # type: ignore[arg-type]

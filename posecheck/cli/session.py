@@ -72,7 +72,8 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
     log = None
     if live:
         if not args.no_window:  # a webcam facing the person is shown as a mirror; a file as is
-            mirror = isinstance(source, Webcam) and not args.no_mirror
+            camera = getattr(source, "inner", source)  # a webcam behind --exercise auto's replay
+            mirror = isinstance(camera, Webcam) and not args.no_mirror
             sinks.append(LiveWindowSink("posecheck", mirror=mirror))
         if args.sessions_dir is not None:  # after the window: no display, no empty log
             from posecheck.coach.session_log import SessionLogSink
@@ -264,16 +265,20 @@ def _analyze_on_ray(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
+    from posecheck.cli.auto import AUTO, live_auto
     from posecheck.coach.session_log import check_sessions_dir, default_sessions_dir
 
     _check_outputs(args)
-    spec_for(args.exercise)
+    if args.exercise != AUTO:
+        spec_for(args.exercise)
     # Checked before the camera opens; None = no log.
     args.sessions_dir = (
         None
         if args.no_session_log
         else check_sessions_dir(args.sessions_dir or default_sessions_dir())
     )
+    if args.exercise == AUTO:  # recognise first, then coach (posecheck.cli.auto)
+        return live_auto(args, lambda named, source: _run(named, source, live=True))
     return _run(args, open_source(args.source, realtime=True), live=True)
 
 

@@ -18,7 +18,7 @@ How it decides (docs/recognition.md has the measured figures):
 5. The best candidate is named when it explains enough of the span and clearly more than
    the runner-up; otherwise the answer is "not sure" with the candidates, best first.
 6. Posture (sitting at a desk) is what every upright person looks like, so it is only
-   considered when nothing else is found, and named only for a long, seated span. A still
+   considered when nothing else could be named, and named only for a long, seated span. A still
    standing span is "not sure (posture)"; walking about is "no exercise".
 """
 
@@ -141,7 +141,7 @@ def recognize(
         share = len(e.reps) / max(rivals)
         support = min(1.0, explained / present) * share
         inside = [h for h, r in explained_by.items() if r == n]
-        why = f"{len(e.reps)} reps over {b - a:.1f} s"
+        why = f"{len(e.reps)} rep{'s' if len(e.reps) > 1 else ''} over {b - a:.1f} s"
         if inside:
             why += f"; moves inside {', '.join(inside)}'s position"
         cands.append(_Cand(n, support, reps=len(e.reps), why=why))
@@ -156,7 +156,8 @@ def recognize(
         cands.append(
             _Cand(n, min(1.0, e.hold_s / present), hold_s=e.hold_s, nameable=still, why=why)
         )
-    if not cands and POSTURE in evidence:
+    nameable = any(c.nameable and c.support >= MIN_SUPPORT for c in cands)
+    if not nameable and POSTURE in evidence:  # a stray short hold does not hide a desk
         posture = _posture(evidence[POSTURE], frames, present, speeds)
         if posture is not None:
             cands.append(posture)
@@ -221,4 +222,4 @@ def _decide(cands: list[_Cand], present: float) -> Recognition:
             out,
             f"{best.name} ({best.why}) and {second.name} ({second.why}) fit alike",
         )
-    return Recognition(best.name, confidence, out, f"{best.name}: {best.why}")
+    return Recognition(best.name, confidence, out, best.why)
