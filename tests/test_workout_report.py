@@ -162,3 +162,48 @@ def test_eval_scores_sets_and_recognition_on_a_manifest(tmp_path: Path, capsys) 
     assert "push_up: push_up x1" in out
     data = json.loads(js.read_text())
     assert [r["ok"] for r in data["sessions"][0]["sets"]] == [True, True, True]
+
+
+@pytest.mark.e2e  # the real pose model over a real two-set video
+def test_a_real_video_of_two_sets_through_the_model(
+    model_path: Path, tmp_path: Path, capsys
+) -> None:
+    """Two shared clips joined by 4 s with nobody in the picture, written as one video:
+    the pose model runs once, two sets come out, each counted as its clip alone."""
+    import cv2
+    import numpy as np
+    from conftest import SHARED_VIDEOS
+
+    clips = [SHARED_VIDEOS / "pushup_side_a.mp4", SHARED_VIDEOS / "high_knees_front_a.mp4"]
+    if not all(c.is_file() for c in clips):
+        pytest.skip(f"shared clips not at {SHARED_VIDEOS}")
+    size, fps = (854, 480), 30.0
+    video = tmp_path / "two_sets.mp4"
+    out = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+
+    def put(img: np.ndarray) -> None:
+        h, w = img.shape[:2]
+        s = min(size[0] / w, size[1] / h)
+        canvas = np.zeros((size[1], size[0], 3), np.uint8)
+        small = cv2.resize(img, (round(w * s), round(h * s)))
+        y, x = (size[1] - small.shape[0]) // 2, (size[0] - small.shape[1]) // 2
+        canvas[y : y + small.shape[0], x : x + small.shape[1]] = small
+        out.write(canvas)
+
+    for k, clip in enumerate(clips):
+        if k:
+            for _ in range(int(4 * fps)):
+                put(np.zeros((size[1], size[0], 3), np.uint8))
+        cap = cv2.VideoCapture(str(clip))
+        ok, img = cap.read()
+        while ok:
+            put(img)
+            ok, img = cap.read()
+        cap.release()
+    out.release()
+    js = tmp_path / "w.json"
+    args = ["analyze", str(video), "-e", "auto", "--json", str(js), "--no-progress"]
+    assert main([*args, "--pose-model", str(model_path)]) == 0, capsys.readouterr().err
+    sets = json.loads(js.read_text())["sets"]
+    assert [s["exercise"] for s in sets] == ["push_up", "march"]
+    assert [s["report"]["summary"]["reps"] for s in sets] == [2, 9]
