@@ -136,12 +136,25 @@ def test_routine_matching_goes_forward_only() -> None:
         (["--routine", "thigh", "-e", "squat"], "--routine finds the exercises itself"),
         (["--routine", "nosuch"], "nosuch"),
         ([], "give --exercise NAME, --exercise auto"),
+        (["-e", "auto", "--rule", "nosuch=off"], "no exercise has this rule"),
     ],
 )
 def test_bad_workout_usage_is_one_line(session_file: Path, args, says, capsys) -> None:
     assert main(["analyze", str(session_file), *args, "--no-progress"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("posecheck: error: ") and says in err[0]
+
+
+def test_rules_and_strictness_apply_to_the_sets(tmp_path: Path) -> None:
+    rec = str(ROOT / "sample_videos" / "recordings" / "pushup_hip_sag_side_a.npz")
+    counts = []
+    for extra in ([], ["--rule", "hips_sagging=off"], ["--strictness", "lenient"]):
+        js = tmp_path / "w.json"
+        assert main(["analyze", rec, "-e", "auto", "--json", str(js), *extra]) == 0
+        (one,) = json.loads(js.read_text())["sets"]
+        counts.append(one["report"]["summary"]["issue_counts"])
+    assert counts[0] == {"hips_sagging": 1} and counts[1] == {}
+    assert counts[2] in ({}, {"hips_sagging": 1})  # lenient: never more than normal
 
 
 def test_eval_scores_sets_and_recognition_on_a_manifest(tmp_path: Path, capsys) -> None:

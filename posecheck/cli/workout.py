@@ -13,7 +13,32 @@ import argparse
 import sys
 from pathlib import Path
 
+from posecheck.check.specs import ExerciseSpec
 from posecheck.cli.common import UsageError
+
+
+def workout_specs(args: argparse.Namespace) -> dict[str, ExerciseSpec] | None:
+    """Every exercise's spec with ``--strictness``, ``--rule`` and the config file applied
+    (None when none is given: the built-in specs). A ``--rule`` applies to every exercise
+    that has the rule; one that no exercise has is an error, as for one exercise."""
+    from posecheck.check.strictness import configured, default_config_path, parse_rule_args
+    from posecheck.workout.activity import all_specs
+
+    config = args.config if args.config else default_config_path()
+    rules = list(args.rule or [])
+    if not (args.strictness or rules or config):
+        return None
+    specs = all_specs()
+    known = {r.code for spec in specs.values() for r in spec.rules}
+    for code in parse_rule_args(rules):  # the form of every --rule, before any file
+        if code not in known:
+            raise UsageError(f"--rule {code}: no exercise has this rule (posecheck specs show)")
+    out = {}
+    for name, spec in specs.items():
+        codes = {r.code for r in spec.rules}
+        mine = [r for r in rules if r.partition("=")[0].partition(".")[0] in codes]
+        out[name] = configured(spec, args.strictness, mine, config)
+    return out
 
 
 def analyze_workout_file(args: argparse.Namespace) -> int:
@@ -35,10 +60,11 @@ def analyze_workout_file(args: argparse.Namespace) -> int:
         if path:
             check_writable_dir(path)
     routine = routine_for(args.routine) if args.routine else None  # a bad name fails first
+    specs = workout_specs(args)  # so does a bad --rule
     frames, source = poses_of(args, args.video)
     if not any(f.pose is not None for f in frames):
         raise UsageError(f"{args.video}: nobody found in the file, nothing to recognise")
-    workout = analyze_workout(frames)
+    workout = analyze_workout(frames, specs=specs)
     info = {
         "name": str(source.name),
         "fps": float(source.fps or 0.0),
