@@ -95,6 +95,4 @@ class FrameSignals:
             w = (world[rows] * _WORLD_SCALE).reshape(-1).tolist()
             ws = self._world_filter(w, t)
             wpoints = [ws[k : k + 3] for k in range(0, len(ws), 3)]
-        return self.features.compute_read(
-            points, vis, flat[2::3], t, wpoints, view, self.view.yaw
-        )
+        return self.features.compute_read(points, vis, flat[2::3], t, wpoints, view, self.view.yaw)

@@ -171,4 +171,3 @@ class RepCounting:
         events.insert(
             0, Rep(self.reps, side, rep.t_start, t_end, rep.peak_t, at_peak, tuple(codes), ranges)
         )
-

@@ -127,9 +127,7 @@ def parse_signals(top: TableReader) -> dict[str, Signal]:
             )
         # 3-D is for angles and distances on body parts (not the floor line or a
         # mid-point): by default "auto", the view-robust choice (docs/view-and-space.md).
-        on_parts = not any(
-            p == "floor" or p.startswith("mid.") for p in (*pts, *(per or ()))
-        )
+        on_parts = not any(p == "floor" or p.startswith("mid.") for p in (*pts, *(per or ())))
         can_3d = kind in WORLD_KINDS and on_parts
         space = t.choice("space", SPACES, "auto" if can_3d else "image")
         if space != "image" and not can_3d:

@@ -55,8 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument(
         "--exercise",
         "-e",
-        required=True,
-        help="exercise name (posecheck specs list), or auto: recognise it (one file)",
+        help="exercise name (posecheck specs list), or auto: a whole workout (one file): "
+        "find the sets, recognise each, one report with a section per set",
+    )
+    an.add_argument(
+        "--routine",
+        metavar="NAME",
+        help="a whole workout done as a routine (posecheck routine --list): the sets "
+        "matched to its steps in order, each step's progress against its target",
     )
     _add_output_args(an)
     add_model_args(an)

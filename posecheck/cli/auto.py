@@ -1,16 +1,10 @@
-"""``posecheck analyze FILE --exercise auto``: recognise the exercise of one file, then
-analyse it with that exercise's spec (and ``live --exercise auto``: watch until it is
-recognised, then coach it from the first frame watched).
+"""``posecheck live --exercise auto``: watch until the exercise is recognised, then coach
+it from the first frame watched; and the poses of a file, computed once, for
+``analyze --exercise auto`` (a whole workout: :mod:`posecheck.cli.workout`).
 
-The whole file is one span (a file with several sets is the workout layer's segmentation,
-not this). The pose model runs once: its frames are kept, recognised
-(:func:`posecheck.workout.recognize.recognize`) and replayed into the named exercise's
-checker as a landmark recording would be. Only ``--video-out`` and ``--html``, which draw
-on the pictures, need a second pass over the video.
-
-When recognition is not sure, nothing is analysed: the command says so in one line with
+When recognition is not sure, nothing is coached: the command says so in one line with
 the candidates and how to name the exercise (exit code 2, as for any input posecheck
-cannot judge). A report under a guessed name would be read as a real one; the user
+cannot judge). A session under a guessed name would be read as a real one; the user
 knows in a second which of two candidates it is.
 """
 
@@ -18,15 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from posecheck.cli.common import UsageError
 from posecheck.pose.landmarks import PoseFrame
-from posecheck.pose.recording import Recording, load_recording, save_recording
 from posecheck.sources.base import RecordingSource, Source, SourceFrame
 from posecheck.sources.open import open_source
 from posecheck.workout.recognition import Recognition
@@ -82,34 +72,6 @@ def not_sure_error(path: str, rec: Recognition) -> UsageError:
         f"{path}: no exercise recognised: {rec.reason}; name it with --exercise NAME "
         "(posecheck specs list)"
     )
-
-
-def replay_source(frames: list[PoseFrame], source: Source) -> RecordingSource:
-    """The frames as a landmark recording named after the file they came from."""
-    with tempfile.TemporaryDirectory() as tmp:
-        file = Path(tmp) / "poses.npz"
-        save_recording(file, frames, fps=float(source.fps or 0.0), meta={"source": source.name})
-        rec: Recording = load_recording(file)
-    return RecordingSource(replace(rec, path=Path(source.name)))
-
-
-def analyze_auto(args: argparse.Namespace, run: Callable[[argparse.Namespace, Source], int]) -> int:
-    """Recognise, then hand the named exercise to ``run(args, source)`` (the analyse
-    command's runner)."""
-    from posecheck.workout.recognize import recognize
-
-    frames, source = poses_of(args, args.video)
-    if not any(f.pose is not None for f in frames):
-        raise UsageError(f"{args.video}: nobody found in the file, nothing to recognise")
-    rec = recognize(frames)
-    print(describe(rec), file=sys.stderr)
-    if rec.exercise is None:
-        raise not_sure_error(args.video, rec)
-    named = argparse.Namespace(**{**vars(args), "exercise": rec.exercise})
-    if args.video_out or args.html or isinstance(source, RecordingSource):
-        again = source if isinstance(source, RecordingSource) else open_source(args.video)
-        return run(named, again)
-    return run(named, replay_source(frames, source))
 
 
 # ---- live ------------------------------------------------------------------------------------

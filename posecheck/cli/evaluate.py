@@ -14,6 +14,7 @@ from typing import Any
 
 from posecheck.cli.common import UsageError, add_workers_arg
 from posecheck.evaluate.accuracy import Case, evaluate, format_table, load_cases, to_json
+from posecheck.evaluate.sessions import is_manifest
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.workout.recognition import Recognition
 
@@ -30,7 +31,11 @@ def register(subparsers: Any, add_model_args: Any) -> None:
             "on each clip (right, not sure, wrong) with its confusion matrix."
         ),
     )
-    ev.add_argument("labels", help="labels .toml (clips beside it) or a folder with expected.toml")
+    ev.add_argument(
+        "labels",
+        help="labels .toml (clips beside it), a folder with expected.toml, or a sessions "
+        "manifest (sample_videos/sessions.toml: whole-workout sets and recognition)",
+    )
     ev.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
     ev.add_argument("--only", metavar="NAME", action="append", help="only this clip (repeatable)")
     ev.add_argument(
@@ -55,6 +60,39 @@ def only(cases: list[Case], names: list[str]) -> list[Case]:
     return [c for c in cases if c.name in set(names)]
 
 
+def eval_sessions(args: argparse.Namespace) -> int:
+    """Score set segmentation and per-set recognition on the manifest's sessions."""
+    from posecheck.evaluate.segmentation import (
+        alone_results,
+        format_sessions,
+        score_session,
+        sessions_json,
+    )
+    from posecheck.evaluate.sessions import build_session, load_manifest
+    from posecheck.report.files import write_json
+    from posecheck.workout.sets import analyze_workout
+
+    manifest = load_manifest(args.labels)
+    plans = list(manifest.sessions)
+    if args.only:
+        known = [p.name for p in plans]
+        for name in args.only:
+            if name not in known:
+                raise UsageError(f"--only {name}: no such session. Known: {', '.join(known)}")
+        plans = [p for p in plans if p.name in args.only]
+    alone = alone_results(manifest)
+    scores = []
+    for plan in plans:
+        print(f"eval: session {plan.name} ({len(plan.clips)} clips)", file=sys.stderr)
+        session = build_session(manifest, plan)
+        workout = analyze_workout(session.frames)
+        scores.append(score_session(session, workout.sets, alone))
+    print(format_sessions(scores))
+    if args.json:
+        write_json(sessions_json(scores), args.json)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from posecheck.check.specs import available, spec_for
     from posecheck.pipeline import analyze
@@ -68,6 +106,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if args.json:
         check_writable_dir(args.json)
+    if is_manifest(args.labels):  # synthetic whole-workout sessions: sets, not clips
+        return eval_sessions(args)
     cases = load_cases(args.labels)
     if args.only:
         cases = only(cases, args.only)

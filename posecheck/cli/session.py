@@ -133,11 +133,19 @@ def _workers(args: argparse.Namespace, source: Source) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from posecheck.cli.auto import AUTO, analyze_auto
+    from posecheck.cli.auto import AUTO
 
-    auto = args.exercise == AUTO
+    if args.exercise is None and getattr(args, "routine", None) is None:
+        raise UsageError(
+            "give --exercise NAME, --exercise auto (a whole workout) or --routine NAME"
+        )
+    if getattr(args, "routine", None) is not None and args.exercise not in (None, AUTO):
+        raise UsageError("--routine finds the exercises itself: drop --exercise")
+    auto = args.exercise == AUTO or getattr(args, "routine", None) is not None
     if auto and (Path(args.video).is_dir() or getattr(args, "engine", "threads") == "ray"):
-        raise UsageError("--exercise auto works on one file; name the exercise for a folder")
+        raise UsageError(
+            "--exercise auto works on one file (so does --routine); name the exercise for a folder"
+        )
     if not auto:
         spec_for(args.exercise)  # unknown exercise: fail before opening anything
     if getattr(args, "engine", "threads") == "ray":
@@ -152,8 +160,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             f"--video-out {args.video_out}: {args.video} is a landmark recording, with no "
             "pictures to draw on; give the video it was recorded from"
         )
-    if auto:  # recognise, then run the named exercise (posecheck.cli.auto)
-        return analyze_auto(args, lambda named, source: _run(named, source, live=False))
+    if auto:  # a whole workout: sets found, recognised, judged (posecheck.cli.workout)
+        from posecheck.cli.workout import analyze_workout_file
+
+        return analyze_workout_file(args)
     return _run(args, open_source(args.video), live=False)
 
 

@@ -35,9 +35,7 @@ def other_cameras_hint(index: int, dev: Path = Path("/dev")) -> str:
     can take seconds); elsewhere there is no cheap list, so the next index is suggested.
     """
     if sys.platform.startswith("linux"):
-        found = sorted(
-            int(p.name[5:]) for p in dev.glob("video*") if p.name[5:].isdigit()
-        )
+        found = sorted(int(p.name[5:]) for p in dev.glob("video*") if p.name[5:].isdigit())
         others = [n for n in found if n != index]
         if not found:
             return (
