@@ -3,8 +3,9 @@ filmed it names the labelled exercise or is "not sure" with it among the candida
 another name; turned 90 degrees about the body (tests/yaw_sweep.py: side-on recordings
 seen from the front, front ones from the side) it still never names a wrong one (15-75
 degrees and the long recordings are in the docs' table: each recognition costs 1-3 ms a
-frame, so the suite runs the extreme angle on the recordings under 25 s only). The decision's logic on hand-made evidence, and what a standing or empty
-span gives. docs/recognition.md has the full table (scripts/recognition_table.py)."""
+frame, so the suite runs the extreme angle on the recordings under 25 s only). The
+decision's logic on hand-made evidence, and what a standing or empty span gives.
+docs/recognition.md has the full table (scripts/recognition_table.py)."""
 
 from __future__ import annotations
 
