@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from posecheck.pose.landmarks import PoseFrame
+from posecheck.pose.sampling import AdaptiveSampler, Motion, Watch
 from posecheck.sources.base import SourceFrame, _SourceBase
 from posecheck.sources.video import VideoFile
 
@@ -93,6 +94,9 @@ class ParallelPoseSource(_SourceBase):
         chunk_s: float = 30.0,
         warmup_s: float = 0.5,
         ahead: int = 2,
+        stride: int = 1,
+        make_watch: Callable[[], Watch] | None = None,
+        motion: Motion | None = None,
     ) -> None:
         super().__init__()
         if workers < 1:
@@ -103,6 +107,12 @@ class ParallelPoseSource(_SourceBase):
         self.size, self.is_live = probe.size, False
         probe.close()
         self._make = make_estimator
+        # The adaptive rate (posecheck.pose.sampling): the model on every ``stride``-th
+        # frame and on the gaps the sampler (and the exercise's watch) ask for; 1: all.
+        if stride < 1:
+            raise ValueError(f"stride must be >= 1, got {stride}")
+        self.stride, self._make_watch, self._motion = stride, make_watch, motion
+        self.model_frames = 0  # frames of the video the model ran on (warm-up not counted)
         self.workers, self.chunk_s, self.warmup_s, self.ahead = workers, chunk_s, warmup_s, ahead
         rate = self.fps or 30.0
         longest = max(1, round(chunk_s * rate))  # frames in a part, at most
@@ -149,9 +159,44 @@ class ParallelPoseSource(_SourceBase):
 
     def _work_inner(self, w: int) -> None:
         source = VideoFile(self.path, decode_threads=1)
-        est = None
+        ests: list[object] = []  # the run's landmarker, and its gap filler once needed
+        sampler: AdaptiveSampler | None = None
         current: int | None = None  # the part being collected
         frames: list[PoseFrame] = []
+        modeled = 0
+
+        def take(done: list[PoseFrame], flags: list[bool]) -> None:
+            """The sampler's finished frames: this worker's own kept, warm-up dropped."""
+            nonlocal current, frames, modeled
+            for pf, flag in zip(done, flags, strict=True):
+                chunk = self._chunk_of(pf.index)
+                if chunk % self.workers != w:
+                    continue  # warm-up
+                if current is not None and chunk != current:
+                    self._deliver(current, frames)
+                    frames = []
+                current = chunk
+                frames.append(pf)
+                modeled += flag
+
+        def end_run() -> None:
+            """The end of a stretch this worker looks at: the sampler's last frames out."""
+            nonlocal sampler, current, frames
+            if sampler is not None:
+                take(sampler.flush(), sampler.modeled)
+                sampler = None
+            for est in ests:
+                est.close()  # type: ignore[attr-defined]
+            ests.clear()
+            if current is not None:
+                self._deliver(current, frames)
+                current, frames = None, []
+
+        def fill(index: int, t: float, picture: object) -> PoseFrame:
+            if len(ests) < 2:  # gaps go to a landmarker of their own: its timestamps
+                ests.append(self._make())  # increase, the run's own already went past
+            return ests[1].estimate(picture, t, index)  # type: ignore[attr-defined]
+
         # With a known frame count, a worker stops reading after its last part; the last
         # part's worker reads to the end, so it alone reports how the file ended.
         last = len(self._starts) - self.workers + w if self._starts is not None else None
@@ -160,35 +205,35 @@ class ParallelPoseSource(_SourceBase):
                 if self._stop:
                     return
                 chunk = self._chunk_of(sf.index)
-                if current is not None and chunk != current:
-                    self._deliver(current, frames)
-                    current, frames = None, []
                 if last is not None and chunk > last:
-                    return
+                    break
                 if sf.image is None:  # neither this worker's part nor its warm-up
-                    if est is not None:
-                        est.close()
-                        est = None
+                    end_run()
                     continue
-                mine = chunk % self.workers == w
-                if est is None:
+                if sampler is None:
+                    mine = chunk % self.workers == w
                     if not self._wait_turn(chunk if mine else chunk + 1):
                         return
-                    est = self._make()
-                pf = est.estimate(sf.image, sf.t, sf.index)
-                if mine:
-                    current = chunk
-                    frames.append(pf)
-            if current is not None:
-                self._deliver(current, frames)
+                    ests.append(self._make())
+                    est = ests[0]
+                    sampler = AdaptiveSampler(
+                        self.stride,
+                        lambda i, t, pic, est=est: est.estimate(pic, t, i),  # type: ignore[attr-defined,misc]
+                        fill,
+                        self._motion,
+                        self._make_watch() if self._make_watch is not None else None,
+                    )
+                take(sampler.push(sf.index, sf.t, sf.image), sampler.modeled)
+            end_run()
             with self._cond:
+                self.model_frames += modeled
                 if source.truncated:
                     self.truncated = True
                 self.warnings.extend(x for x in source.warnings if x not in self.warnings)
                 self._cond.notify_all()
         finally:
-            if est is not None:
-                est.close()
+            for est in ests:
+                est.close()  # type: ignore[attr-defined]
             source.close()
             with self._cond:
                 self._finished += 1
