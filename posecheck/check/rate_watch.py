@@ -27,7 +27,7 @@ from posecheck.pose.landmarks import PoseFrame
 #: How close to the rep's extreme so far (as a share of the gap between the spec's enter
 #: and exit thresholds, its own measure of what a real change of the signal is) a sample
 #: must come for the gap beside it to be filled.
-PEAK_MARGIN = 0.5
+PEAK_MARGIN = 0.25
 
 
 class SpecWatch:
