@@ -159,7 +159,8 @@ class ParallelPoseSource(_SourceBase):
 
     def _work_inner(self, w: int) -> None:
         source = VideoFile(self.path, decode_threads=1)
-        ests: list[object] = []  # the run's landmarker, and its gap filler once needed
+        est: object | None = None  # the run's landmarker, afresh for each part
+        filler: object | None = None  # the gap filler: one for the worker's whole life
         sampler: AdaptiveSampler | None = None
         current: int | None = None  # the part being collected
         frames: list[PoseFrame] = []
@@ -181,21 +182,25 @@ class ParallelPoseSource(_SourceBase):
 
         def end_run() -> None:
             """The end of a stretch this worker looks at: the sampler's last frames out."""
-            nonlocal sampler, current, frames
+            nonlocal sampler, current, frames, est
             if sampler is not None:
                 take(sampler.flush(), sampler.modeled)
                 sampler = None
-            for est in ests:
+            if est is not None:
                 est.close()  # type: ignore[attr-defined]
-            ests.clear()
+                est = None
             if current is not None:
                 self._deliver(current, frames)
                 current, frames = None, []
 
         def fill(index: int, t: float, picture: object) -> PoseFrame:
-            if len(ests) < 2:  # gaps go to a landmarker of their own: its timestamps
-                ests.append(self._make())  # increase, the run's own already went past
-            return ests[1].estimate(picture, t, index)  # type: ignore[attr-defined]
+            # Gaps go to a landmarker of their own (the run's has gone past them), made
+            # at the first gap and kept: a worker's gaps only ever come later in time, so
+            # its timestamps increase, and creating landmarkers per part grew memory.
+            nonlocal filler
+            if filler is None:
+                filler = self._make()
+            return filler.estimate(picture, t, index)  # type: ignore[attr-defined]
 
         # With a known frame count, a worker stops reading after its last part; the last
         # part's worker reads to the end, so it alone reports how the file ended.
@@ -214,11 +219,10 @@ class ParallelPoseSource(_SourceBase):
                     mine = chunk % self.workers == w
                     if not self._wait_turn(chunk if mine else chunk + 1):
                         return
-                    ests.append(self._make())
-                    est = ests[0]
+                    est = run_est = self._make()
                     sampler = AdaptiveSampler(
                         self.stride,
-                        lambda i, t, pic, est=est: est.estimate(pic, t, i),  # type: ignore[attr-defined,misc]
+                        lambda i, t, pic, e=run_est: e.estimate(pic, t, i),  # type: ignore[attr-defined,misc]
                         fill,
                         self._motion,
                         self._make_watch() if self._make_watch is not None else None,
@@ -232,8 +236,9 @@ class ParallelPoseSource(_SourceBase):
                 self.warnings.extend(x for x in source.warnings if x not in self.warnings)
                 self._cond.notify_all()
         finally:
-            for est in ests:
-                est.close()  # type: ignore[attr-defined]
+            for landmarker in (est, filler):
+                if landmarker is not None:
+                    landmarker.close()  # type: ignore[attr-defined]
             source.close()
             with self._cond:
                 self._finished += 1
