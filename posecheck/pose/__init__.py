@@ -5,6 +5,6 @@ Owns the landmark types (``PoseFrame``), the ``.npz`` landmark recordings, the p
 imports mediapipe), the body's view (yaw) per frame, a person's place in the picture, the
 lookout that decides when to look for a second person, the guard that puts back
 momentary left/right label swaps, and the adaptive frame sampler (the model on fewer
-frames where motion allows, the rest interpolated). It knows nothing of exercises, so it imports nothing
-else from posecheck (only ``posecheck._version``): it is the bottom layer.
+frames where motion allows, the rest interpolated). It knows nothing of exercises, so
+it imports nothing else from posecheck (only ``posecheck._version``): it is the bottom layer.
 """
