@@ -84,12 +84,14 @@ def _report_answers(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def clip_rows(progress: Callable[[str], None]) -> list[str]:
+def clip_rows(progress: Callable[[str], None], only: list[str] | None = None) -> list[str]:
     """One row per shared clip: the real model at full rate and at the adaptive rate."""
     from posecheck.api import analyze
 
     rows = []
     for name, clip in EXPECTED.items():
+        if only and name not in only:
+            continue
         path = CLIPS / f"{name}.mp4"
         if not path.is_file():
             rows.append(f"| {name} | (clip absent) | | | | |")
@@ -169,6 +171,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-clips", action="store_true", help="recordings only (no model)")
     parser.add_argument("--stdout", action="store_true")
+    parser.add_argument("--only", action="append", help="only this clip (repeatable)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "frame-rate-agreement.md"))
     args = parser.parse_args()
     rows, totals = recording_rows()
@@ -182,7 +185,8 @@ def main() -> int:
         if not CLIPS.is_dir():
             text += f"\n(The shared clips are not at {CLIPS}: no model rows.)\n"
         else:
-            text += CLIP_HEAD + "\n".join(clip_rows(lambda n: print(n, flush=True))) + "\n"
+            rows = clip_rows(lambda n: print(n, flush=True), args.only)
+            text += CLIP_HEAD + "\n".join(rows) + "\n"
     if args.stdout:
         print(text)
     else:

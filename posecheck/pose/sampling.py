@@ -2,26 +2,35 @@
 
 Exercise motion is slow next to 30 fps except around the turns of a rep and in quick
 exercises, and the model is nearly all the cost of file analysis. So the model runs on a
-base stride (every 2nd or 3rd frame at 30 fps) and, after each model frame, the last
-three model frames decide whether the gaps between them must be filled at full rate:
+base stride (every 2nd or 3rd frame at 30 fps) and, after each model frame, decides
+whether the frames coming next must each be run too (*dense*, for at least a stride):
 
-- a *turn*: the middle frame is far from the straight line between its neighbours (a
-  joint changed direction or speed), so both gaps around it are filled;
-- a *fast step*: a joint moved far between two model frames, so that gap is filled;
-- a *change of kind*: the person appears or disappears, or someone else is in the
-  picture (a second pose is not interpolated), so that gap is filled.
+- the exercise's watch asks (posecheck.check.rate_watch: a state change or a pending one
+  in a shadow checker, a threshold of the counting signal within reach, a rep's extreme
+  near; the pose layer knows nothing of exercises, so the watch is handed in);
+- a *turn*: the last-but-one model frame is far from the straight line between its
+  neighbours (a joint changed direction or speed);
+- a *fast step*: a joint moved far between the last two model frames;
+- a *change of kind*: the person appeared or disappeared, or someone else is in the
+  picture (a second pose is not interpolated).
 
-Every other skipped frame gets landmarks interpolated in time between the model frames
-around it, so the checker and reports see the same frame indices and timestamps as at
-full rate. The thresholds are in torso lengths (shoulder to hip), so they mean the same
-on any picture size and distance from the camera; their numbers are set from the
-recordings of every shared clip (scripts/rate_agreement.py, docs/frame-rate-agreement.md).
+The frames skipped get landmarks interpolated in time between the model frames around
+them, so the checker and reports see the same frame indices and timestamps as at full
+rate. The thresholds are in torso lengths (shoulder to hip), so they mean the same on
+any picture size and distance from the camera; their numbers are set from the recordings
+of every shared clip (scripts/rate_agreement.py, docs/frame-rate-agreement.md).
 
-The sampler is pure logic: it is handed two ways to get a frame's landmarks, ``look``
-(the model frames, in time order) and ``fill`` (the gaps it fills, also in time order,
-so a second VIDEO-mode landmarker with its own increasing timestamps serves). A test
-drives it with a landmark recording as both and needs no model. It keeps the pictures
-since the last two model frames only (about two strides of them): memory stays flat.
+Why look ahead rather than fill gaps afterwards: MediaPipe's VIDEO mode tracks and smooths
+from frame to frame, so its landmarks depend on which frames it saw (at a stride of 3 a
+median 12 px from the full-rate ones on pull_up_side_a). A first version filled the gaps
+it found interesting afterwards with a second landmarker (its own timestamps); the two
+trackers' landmarks, spliced, changed the count on 2 of the 24 clips and rep peaks on 5.
+One landmarker that sees its frames in order, densely wherever it matters, does not.
+
+The sampler is pure logic: it is handed ``look``, a way to get a frame's landmarks (the
+model, called in time order), so a test drives it with a landmark recording and needs no
+model. It keeps the pictures since the last model frame only (under a stride of them):
+memory stays flat.
 """
 
 from __future__ import annotations
@@ -64,7 +73,7 @@ SEEN = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Motion:
-    """When a gap must be filled at full rate, in torso lengths (see the module docstring).
+    """When landmark motion asks for the next frames, in torso lengths (module docstring).
 
     ``turn``: how far the middle model frame may lie from the straight line between its
     neighbours; ``step``: how far a joint may move between two model frames. The
@@ -90,10 +99,10 @@ class _Pending:
 
 
 Look = Callable[[int, float, Any], PoseFrame]  # (index, t, picture) -> the frame's landmarks
-#: Shown each base model frame in order, says which gaps must be filled: (the gap before
-#: the previous model frame, the gap before this one). The exercise's own watch
-#: (posecheck.check.rate_watch) is one; the pose layer knows nothing of exercises.
-Watch = Callable[[PoseFrame], tuple[bool, bool]]
+#: Shown each model frame in order, says whether the frames coming next must each be run
+#: by the model. The exercise's own watch (posecheck.check.rate_watch) is one; the pose
+#: layer knows nothing of exercises.
+Watch = Callable[[PoseFrame], bool]
 
 
 def _torso(pose: Pose, width: int, height: int) -> float:
@@ -177,112 +186,72 @@ def between(a: PoseFrame, b: PoseFrame, index: int, t: float) -> PoseFrame:
 
 class AdaptiveSampler:
     """Feed it every frame in order (:meth:`push`, then :meth:`flush`); it hands back each
-    frame's landmarks, in order, a few frames later (see the module docstring).
+    frame's landmarks, in order, at most a stride later (see the module docstring).
 
-    ``stride`` 1 runs the model on every frame (nothing is interpolated). ``looked`` and
-    ``filled`` count the frames the model ran on, as base frames and as gap fills.
+    One landmarker sees every frame it runs on in time order (``look``): after each
+    model frame the watch and the motion trigger say whether the frames coming next must
+    be run too (``dense``), for at least a stride; otherwise the model skips to the next
+    base frame and the frames between get interpolated landmarks. ``stride`` 1 runs the
+    model on every frame. ``frames`` counts the frames the model ran on.
     """
 
     def __init__(
         self,
         stride: int,
         look: Look,
-        fill: Look,
         motion: Motion | None = None,
         watch: Watch | None = None,
     ) -> None:
         if stride < 1:
             raise ValueError(f"stride must be >= 1, got {stride}")
         self.stride = stride
-        self._look, self._fill = look, fill
+        self._look = look
         self.motion = motion or Motion()
         self.watch = watch
-        self.looked = 0
-        self.filled = 0
+        self.frames = 0  # frames the model ran on
+        self.dense_frames = 0  # of which run because the watch or motion asked
         # For the frames the last push/flush returned: which the model ran on (True) and
         # which were interpolated (False), so a caller can count its own share.
         self.modeled: list[bool] = []
-        self._pending_flags: set[int] = set()  # indices the model ran on, not yet returned
         self._a: PoseFrame | None = None  # the model frame before the last
-        self._gap_ab: list[_Pending] | list[PoseFrame] = []  # frames between a and b
         self._b: PoseFrame | None = None  # the last model frame
-        self._gap_bc: list[_Pending] = []  # frames since b, waiting for the next model frame
-
-    @property
-    def frames(self) -> int:
-        """Frames the model ran on so far."""
-        return self.looked + self.filled
+        self._gap: list[_Pending] = []  # frames since b, waiting for the next model frame
+        self._dense = 0  # frames still to run one by one
 
     def push(self, index: int, t: float, picture: Any) -> list[PoseFrame]:
         """One more frame; returns the frames whose landmarks are now final."""
-        if self._b is None:
-            self._b = self._model(index, t, picture)
-            if self.watch is not None:
-                self.watch(self._b)
-            return self._flagged([])
-        if len(self._gap_bc) < self.stride - 1:
-            self._gap_bc.append(_Pending(index, t, picture))
-            return self._flagged([])
-        c = self._model(index, t, picture)
-        a, b, gap_bc = self._a, self._b, self._gap_bc
-        out: list[PoseFrame] = []
-        turn = a is not None and turns(a, b, c, self.motion)
-        fill_bc = False
-        if self.watch is not None:
-            before, fill_bc = self.watch(c)
-            turn = turn or (before and a is not None)
-        if a is not None:
-            if turn:
-                self._gap_ab = self._filled(self._gap_ab)
-            out += self._resolved(a, self._gap_ab, b)
-        out.append(b)
-        fill_bc = fill_bc or turn or fast_step(b, c, self.motion)
-        self._a, self._b = b, c
-        self._gap_ab = self._filled(gap_bc) if fill_bc else gap_bc
-        self._gap_bc = []
-        return self._flagged(out)
+        b = self._b
+        if b is not None and not self._dense and len(self._gap) < self.stride - 1:
+            self._gap.append(_Pending(index, t, picture))
+            self.modeled = []
+            return []
+        if self._dense:
+            self._dense -= 1
+            self.dense_frames += 1
+        c = self._look(index, t, picture)
+        self.frames += 1
+        out = [between(b, c, p.index, p.t) for p in self._gap] if b is not None else []
+        self.modeled = [False] * len(out) + [True]
+        out.append(c)
+        ask = self.watch(c) if self.watch is not None else False
+        a = self._a
+        if b is not None:
+            ask = ask or fast_step(b, c, self.motion)
+            if a is not None:
+                ask = ask or turns(a, b, c, self.motion)
+        if ask:
+            self._dense = max(self._dense, self.stride)
+        self._a, self._b, self._gap = b, c, []
+        return out
 
     def flush(self) -> list[PoseFrame]:
-        """The end of the stream: every frame still held, the trailing ones by the model."""
-        out: list[PoseFrame] = []
-        if self._b is None:
-            return self._flagged(out)
-        if self._a is not None:
-            out += self._resolved(self._a, self._gap_ab, self._b)
-        out.append(self._b)
-        for p in self._gap_bc:  # after the last model frame: nothing to interpolate to
-            out.append(self._model(p.index, p.t, p.picture))
-        self._a, self._b, self._gap_ab, self._gap_bc = None, None, [], []
-        return self._flagged(out)
-
-    def _model(self, index: int, t: float, picture: Any) -> PoseFrame:
-        self.looked += 1
-        self._pending_flags.add(index)
-        return self._look(index, t, picture)
-
-    def _flagged(self, out: list[PoseFrame]) -> list[PoseFrame]:
-        flags = self._pending_flags
-        self.modeled = [f.index in flags for f in out]
-        flags.difference_update(f.index for f in out)
+        """The end of the stream: the frames after the last model frame, by the model
+        (there is nothing to interpolate to)."""
+        out = [self._look(p.index, p.t, p.picture) for p in self._gap]
+        self.frames += len(out)
+        self.modeled = [True] * len(out)
+        self._a, self._b, self._gap, self._dense = None, None, [], 0
         return out
-
-    def _filled(self, gap: list[Any]) -> list[PoseFrame]:
-        """The gap's frames by the model (once: a gap already filled stays as it is)."""
-        out = []
-        for p in gap:
-            if isinstance(p, _Pending):
-                self.filled += 1
-                self._pending_flags.add(p.index)
-                out.append(self._fill(p.index, p.t, p.picture))
-            else:
-                out.append(p)
-        return out
-
-    def _resolved(self, a: PoseFrame, gap: list[Any], b: PoseFrame) -> list[PoseFrame]:
-        """The gap's frames: those the model saw as they are, the others interpolated."""
-        if any(isinstance(p, _Pending) for p in gap) and _kind_changes(a, b):
-            gap = self._filled(gap)  # cannot happen after fast_step, kept for safety
-        return [p if isinstance(p, PoseFrame) else between(a, b, p.index, p.t) for p in gap]
 
 
 #: The base rate the model runs at where motion allows: 10 fps, the lowest rate at which
@@ -314,7 +283,7 @@ def resample(
     def look(index: int, t: float, picture: Any) -> PoseFrame:
         return by_index[index]
 
-    sampler = AdaptiveSampler(stride, look, look, motion, watch)
+    sampler = AdaptiveSampler(stride, look, motion, watch)
     out: list[PoseFrame] = []
     for f in frames:
         out += sampler.push(f.index, f.t, None)

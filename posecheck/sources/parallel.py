@@ -160,7 +160,6 @@ class ParallelPoseSource(_SourceBase):
     def _work_inner(self, w: int) -> None:
         source = VideoFile(self.path, decode_threads=1)
         est: object | None = None  # the run's landmarker, afresh for each part
-        filler: object | None = None  # the gap filler: one for the worker's whole life
         sampler: AdaptiveSampler | None = None
         current: int | None = None  # the part being collected
         frames: list[PoseFrame] = []
@@ -193,15 +192,6 @@ class ParallelPoseSource(_SourceBase):
                 self._deliver(current, frames)
                 current, frames = None, []
 
-        def fill(index: int, t: float, picture: object) -> PoseFrame:
-            # Gaps go to a landmarker of their own (the run's has gone past them), made
-            # at the first gap and kept: a worker's gaps only ever come later in time, so
-            # its timestamps increase, and creating landmarkers per part grew memory.
-            nonlocal filler
-            if filler is None:
-                filler = self._make()
-            return filler.estimate(picture, t, index)  # type: ignore[attr-defined]
-
         # With a known frame count, a worker stops reading after its last part; the last
         # part's worker reads to the end, so it alone reports how the file ended.
         last = len(self._starts) - self.workers + w if self._starts is not None else None
@@ -223,7 +213,6 @@ class ParallelPoseSource(_SourceBase):
                     sampler = AdaptiveSampler(
                         self.stride,
                         lambda i, t, pic, e=run_est: e.estimate(pic, t, i),  # type: ignore[attr-defined,misc]
-                        fill,
                         self._motion,
                         self._make_watch() if self._make_watch is not None else None,
                     )
@@ -236,9 +225,8 @@ class ParallelPoseSource(_SourceBase):
                 self.warnings.extend(x for x in source.warnings if x not in self.warnings)
                 self._cond.notify_all()
         finally:
-            for landmarker in (est, filler):
-                if landmarker is not None:
-                    landmarker.close()  # type: ignore[attr-defined]
+            if est is not None:
+                est.close()  # type: ignore[attr-defined]
             source.close()
             with self._cond:
                 self._finished += 1
