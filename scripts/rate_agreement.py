@@ -84,6 +84,23 @@ def _report_answers(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _report_differences(a: dict[str, Any], b: dict[str, Any], frame_s: float) -> list[str]:
+    """Where report answers ``b`` differ from ``a`` (posecheck.evaluate.agreement's terms)."""
+    diffs = []
+    if (a["reps"], a["sides"]) != (b["reps"], b["sides"]):
+        diffs.append(f"reps {b['reps']} {b['sides']} vs {a['reps']} {a['sides']}")
+    if a["issues"] != b["issues"]:
+        diffs.append(f"issues {b['issues']} vs {a['issues']}")
+    if len(a["peaks"]) == len(b["peaks"]):
+        off = max((abs(x - y) for x, y in zip(a["peaks"], b["peaks"], strict=True)), default=0)
+        if off > frame_s + 1e-3:  # the report rounds times to the millisecond
+            diffs.append(f"a rep peak {off:.3f} s off")
+    hold = max(abs(a["hold"] - b["hold"]), abs(a["hold_len"] - b["hold_len"]))
+    if hold > 0.1 + 1e-3:
+        diffs.append(f"hold {hold:.2f} s off")
+    return diffs
+
+
 def clip_rows(progress: Callable[[str], None], only: list[str] | None = None) -> list[str]:
     """One row per shared clip: the real model at full rate and at the adaptive rate."""
     from posecheck.api import analyze
@@ -98,31 +115,25 @@ def clip_rows(progress: Callable[[str], None], only: list[str] | None = None) ->
             continue
         progress(name)
         runs = {}
-        for full_rate in (True, False):
+        for key, options in (
+            ("full", {"full_rate": True}),
+            ("adaptive", {}),
+            ("one worker", {"full_rate": True, "workers": 1}),
+        ):
             t0 = time.perf_counter()
-            report = analyze(path, clip["exercise"], full_rate=full_rate).to_dict()
-            runs[full_rate] = (report, time.perf_counter() - t0)
-        (fr, ft), (ar, at) = runs[True], runs[False]
-        a, b = _report_answers(fr), _report_answers(ar)
+            report = analyze(path, clip["exercise"], **options).to_dict()
+            runs[key] = (report, time.perf_counter() - t0)
+        (fr, ft), (ar, at), (sr, _) = runs["full"], runs["adaptive"], runs["one worker"]
         frame_s = 1.0 / (fr["source"]["fps"] or 30.0)
-        diffs = []
-        if (a["reps"], a["sides"]) != (b["reps"], b["sides"]):
-            diffs.append(f"reps {b['reps']} {b['sides']} vs {a['reps']} {a['sides']}")
-        if a["issues"] != b["issues"]:
-            diffs.append(f"issues {b['issues']} vs {a['issues']}")
-        if len(a["peaks"]) == len(b["peaks"]):
-            off = max((abs(x - y) for x, y in zip(a["peaks"], b["peaks"], strict=True)), default=0)
-            if off > frame_s + 1e-3:  # the report rounds times to the millisecond
-                diffs.append(f"a rep peak {off:.3f} s off")
-        hold = max(abs(a["hold"] - b["hold"]), abs(a["hold_len"] - b["hold_len"]))
-        if hold > 0.1 + 1e-3:
-            diffs.append(f"hold {hold:.2f} s off")
+        diffs = _report_differences(_report_answers(fr), _report_answers(ar), frame_s)
+        baseline = _report_differences(_report_answers(fr), _report_answers(sr), frame_s)
+        a = _report_answers(fr)
         frames = fr["source"]["frames"]
         modeled = ar["source"]["model_frames"]
         share = f"{modeled / frames:.0%}" if modeled is not None else "100% (full rate)"
         rows.append(
             f"| {name} | {clip['exercise']} | {frames} | {share} | {ft:.1f} / {at:.1f} | "
-            f"{a['reps']} {a['sides'] or ''} | {_verdict(diffs)} |"
+            f"{a['reps']} {a['sides'] or ''} | {_verdict(diffs)} | {_verdict(baseline)} |"
         )
     return rows
 
@@ -130,12 +141,17 @@ def clip_rows(progress: Callable[[str], None], only: list[str] | None = None) ->
 HEAD = """# Frame rate against agreement: the adaptive rate
 
 File analysis runs the pose model on a base stride of frames (about 10 fps: every 3rd
-frame at 30 fps, every 2nd at 24-25 fps; every frame for an exercise that needs 20 fps or
-more, posecheck.check.frame_rate) and fills the gaps at full rate where the exercise's
-watch (posecheck.check.rate_watch: a state change of a shadow checker, a threshold
-crossing of the counting signal, a sample near a rep's extreme) or landmark motion
-(posecheck.pose.sampling.Motion) asks; the other frames get interpolated landmarks.
-`--full-rate` runs the model on every frame. Made by `python scripts/rate_agreement.py`.
+frame at 30 fps, every 2nd at 24-25 fps; every 2nd at 30 fps for mountain climbers, which
+need 13 fps, and every frame for jump rope, high knees and step-over jumps, which need
+20: posecheck.check.frame_rate). After each model frame it decides whether the frames
+coming next must each be run too, for at least a stride: when the exercise's watch asks
+(posecheck.check.rate_watch: a state change or a pending one in a shadow checker, a
+threshold of the counting signal within reach, a rep's extreme near and the signal
+slowing) or landmark motion does (posecheck.pose.sampling.Motion: a turn or a fast
+step of a joint, a person appearing). The frames skipped get interpolated landmarks.
+One landmarker per worker sees its frames in time order. `--full-rate` runs the model on
+every frame. Made by `python scripts/rate_agreement.py` (the recordings alone, without
+the model: `--no-clips`).
 
 *Agrees* means: the same reps with the same sides, the same issues (code and rep), every
 rep's peak within one full-rate frame, hold times within 0.1 s (good time and length).
@@ -144,10 +160,12 @@ rep's peak within one full-rate frame, hold times within 0.1 s (good time and le
 REC_HEAD = """
 ## Recordings (landmarks of every frame, no model): {frames} frames
 
+The recording's landmarks stand in for the model, so these rows test the sampler's
+decisions alone (the model's own dependence on which frames it saw is in the clip rows).
 Columns: *fixed* keeps every base-stride frame and nothing else (peaks allowed a stride
 off); *motion only* is the sampler with tight landmark-motion thresholds (0.04, 0.15
 torso lengths) and no exercise watch; *adaptive* is the default (the watch plus the motion
-safety net). A percentage is the share of frames the model runs on.
+safety net at 0.2, 0.5). A percentage is the share of frames the model runs on.
 
 Model frames over all recordings: motion only {motion:.0%}, adaptive {adaptive:.0%}.
 
@@ -158,13 +176,17 @@ Model frames over all recordings: motion only {motion:.0%}, adaptive {adaptive:.
 CLIP_HEAD = """
 ## Shared clips (the real model, two workers)
 
-Both runs of each clip through `posecheck.analyze` on this machine (2 cores): the full
-rate (`full_rate=True`) against the adaptive rate (the default). Seconds are wall clock
-for the whole analysis.
+Each clip through `posecheck.analyze` on this machine (2 cores): the full rate
+(`full_rate=True`, two workers) against the adaptive rate (the default), and, for scale,
+against the full rate on one worker (`workers=1`: no seams between parts, so MediaPipe's
+tracking differs a little, as it does at the adaptive rate). Seconds are wall clock for
+the whole analysis (the machine was shared with other work while this ran).
 
-| clip | exercise | frames | model ran on | s full / adaptive | reps (full) | adaptive vs full |
-|---|---|---|---|---|---|---|
 """
+CLIP_HEAD += (
+    "| clip | exercise | frames | model ran on | s full / adaptive | reps (full) | "
+    "adaptive vs full | one worker vs two, both full rate |\n|---|---|---|---|---|---|---|---|\n"
+)
 
 
 def main() -> int:

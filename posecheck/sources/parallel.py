@@ -18,6 +18,12 @@ and converts to pictures only the frames it looks at (others cost ~0.9 ms to dec
 ~18 ms for the model), so indices and timestamps are exactly those of the sequential run:
 seeking would be cheaper but is not exact on every file (variable frame rate clips).
 
+With ``stride`` > 1 each worker runs its landmarker through the adaptive sampler
+(posecheck.pose.sampling, with the exercise's watch from ``make_watch``): the model on
+every ``stride``-th frame and densely where the answers could depend on it, the frames
+between interpolated; ``model_frames`` counts the frames of the video it ran on. The
+worker keeps the pictures since its last model frame (under a stride of them).
+
 The checker is not split: it is cheap and stateful, so :class:`ParallelPoseSource` hands
 the pose frames back *in order* as a normal source (frames carrying ``pose_frame``, like a
 landmark recording) and the usual pipeline runs on them. Memory stays flat: no pictures are
