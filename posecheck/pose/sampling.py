@@ -81,8 +81,9 @@ class Motion:
     answers on every recording (docs/frame-rate-agreement.md); this is the safety net for
     what it does not watch: a turn of a fifth of a torso length within two strides, or a
     joint moving half a torso length in one (~5 torso lengths a second at 10 fps), is no
-    slow movement to interpolate. Tighter values (0.04, 0.15) ran the model on 80 % of
-    the recordings' frames, mostly for landmark jitter, and still missed rep peaks.
+    slow movement to interpolate. Tighter values (0.04, 0.15) without the watch ran the
+    model on 66 % of the recordings' frames, much of it for landmark jitter, and still
+    missed the rep peaks of 4 recordings.
     """
 
     turn: float = 0.2
