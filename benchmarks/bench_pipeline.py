@@ -7,7 +7,10 @@ recordings; and each phase's peak memory (each phase runs in its own process, so
 figure is that phase's own), also for the clip analysed ``--long`` times over
 (re-encoded into a temporary file) to show that memory does not grow with length.
 Targets (issue 6): pipeline >= 0.9x the bare landmarker, >= 3x real time for a 30 fps
-720p clip, checker replay >= 50,000 frames/s.
+720p clip, checker replay >= 50,000 frames/s. Issue 16: the adaptive rate (the default
+of ``posecheck analyze``, posecheck.pose.sampling) >= 6x real time at 30 fps and >= 1.9x
+the full-rate parallel pipeline, memory flat in video length; the lite model's parallel
+pipeline at full rate is measured beside them, for the README's choice of model.
 
 Each model phase runs ``--repeat`` times (default 2), interleaved, and the fastest run of
 each is shown, so a moment of load on a shared machine does not decide the ratios.
@@ -30,10 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = ROOT.parent / "shared" / "sample_videos" / "lunge_walking_side_b.mp4"
 
 
-def _model(path: str | None) -> str:
+def _model(path: str | None, variant: str = "full") -> str:
     from posecheck.pose.models import resolve_model
 
-    return str(resolve_model("full", path, progress=lambda m: print(m, file=sys.stderr)).path)
+    return str(resolve_model(variant, path, progress=lambda m: print(m, file=sys.stderr)).path)
 
 
 def phase(name: str, clip: str, model: str, max_side: int | None) -> dict:
@@ -43,6 +46,7 @@ def phase(name: str, clip: str, model: str, max_side: int | None) -> dict:
     from posecheck.pose.estimator import PoseEstimator
     from posecheck.sources.open import open_source
     from posecheck.sources.parallel import ParallelPoseSource
+    from posecheck.sources.video import VideoFile
 
     def make() -> PoseEstimator:
         return PoseEstimator(model, max_side=max_side)
@@ -58,9 +62,19 @@ def phase(name: str, clip: str, model: str, max_side: int | None) -> dict:
         with make() as est:
             report, _ = analyze(open_source(clip), spec_for("lunge"), (), est)
         frames = report["source"]["frames"]
-    elif name == "parallel":
+    elif name in ("parallel", "lite"):  # lite: the same, with the lite model (--lite-model)
         report, _ = analyze(ParallelPoseSource(clip, make, workers=2), spec_for("lunge"), ())
         frames = report["source"]["frames"]
+    elif name == "adaptive":
+        from posecheck.api import adaptive_options
+
+        spec = spec_for("lunge")
+        fps = VideoFile(clip).fps
+        src = ParallelPoseSource(clip, make, workers=2, **adaptive_options(spec, fps))
+        report, _ = analyze(src, spec, ())
+        frames = report["source"]["frames"]
+        t = time.perf_counter() - t0
+        return {"frames": frames, "seconds": t, "rss_mb": _rss_mb(), "model": src.model_frames}
     else:  # replay: the checker alone on every committed recording, best of 3
         frames, seconds = _replay()
         return {"frames": frames, "seconds": seconds, "rss_mb": _rss_mb()}
@@ -127,6 +141,7 @@ def main() -> int:
     parser.add_argument(
         "--long", type=int, default=3, help="also analyse the clip N times over (0: skip)"
     )
+    parser.add_argument("--lite-model", help="the lite model's .task (default: provisioned)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -136,6 +151,7 @@ def main() -> int:
         print(f"clip not found: {args.clip}", file=sys.stderr)
         return 1
     model = _model(args.pose_model)
+    lite = _model(args.lite_model, "lite")
     from posecheck.sources.open import open_source
 
     src = open_source(args.clip)
@@ -144,7 +160,7 @@ def main() -> int:
     results: dict[str, dict] = {}
     # Each model phase runs --repeat times, interleaved, and keeps its fastest run: on a
     # shared machine a slow minute would otherwise decide the ratio between two phases.
-    phases = [*("bare", "sequential", "parallel") * args.repeat, "replay"]
+    phases = [*("bare", "sequential", "parallel", "adaptive", "lite") * args.repeat, "replay"]
     for name in phases:
         cmd = [
             sys.executable,
@@ -154,7 +170,7 @@ def main() -> int:
             "--clip",
             args.clip,
             "--pose-model",
-            model,
+            lite if name == "lite" else model,
         ]
         if args.max_side:
             cmd += ["--max-side", str(args.max_side)]
@@ -168,33 +184,44 @@ def main() -> int:
     )
     bare_fps = results["bare"]["frames"] / results["bare"]["seconds"]
     print(f"{'phase':12s} {'frames/s':>10s} {'x real time':>12s} {'x bare':>7s} {'peak MB':>8s}")
-    for name in ("bare", "sequential", "parallel", "replay"):
+    for name in ("bare", "sequential", "parallel", "adaptive", "lite", "replay"):
         r = results[name]
         f = r["frames"] / r["seconds"]
         rt = f"{f / fps:.2f}" if name != "replay" else "-"
         ratio = f"{f / bare_fps:.2f}" if name != "replay" else "-"
-        print(f"{name:12s} {f:10.1f} {rt:>12s} {ratio:>7s} {r['rss_mb']:8.0f}")
-    if args.long > 1:  # memory against length: the same clip, N times over, in parallel
+        note = ""
+        if "model" in r:
+            note = f"   (model on {r['model']} of {r['frames']} frames)"
+        print(f"{name:12s} {f:10.1f} {rt:>12s} {ratio:>7s} {r['rss_mb']:8.0f}{note}")
+    if args.long > 1:  # memory against length: the same clip, N times over
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
             looped = Path(tmp) / "looped.mp4"
             _looped(args.clip, args.long, looped)
-            cmd = [sys.executable, __file__, "--phase", "parallel", "--clip", str(looped)]
-            cmd += ["--pose-model", model]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-            r = json.loads(out.strip().splitlines()[-1])
-        f = r["frames"] / r["seconds"]
-        print(
-            f"{'parallel x' + str(args.long):12s} {f:10.1f} {f / fps:12.2f} {f / bare_fps:7.2f} "
-            f"{r['rss_mb']:8.0f}   (the clip {args.long} times over: {r['frames']} frames)"
-        )
+            for name in ("parallel", "adaptive"):
+                cmd = [sys.executable, __file__, "--phase", name, "--clip", str(looped)]
+                cmd += ["--pose-model", model]
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+                r = json.loads(out.strip().splitlines()[-1])
+                f = r["frames"] / r["seconds"]
+                print(
+                    f"{name + ' x' + str(args.long):12s} {f:10.1f} {f / fps:12.2f} "
+                    f"{f / bare_fps:7.2f} {r['rss_mb']:8.0f}   (the clip {args.long} times "
+                    f"over: {r['frames']} frames; 1x: {results[name]['rss_mb']:.0f} MB)"
+                )
     seq = results["sequential"]["frames"] / results["sequential"]["seconds"]
     par = results["parallel"]["frames"] / results["parallel"]["seconds"]
+    ada = results["adaptive"]["frames"] / results["adaptive"]["seconds"]
     rep = results["replay"]["frames"] / results["replay"]["seconds"]
     print(
         f"targets: pipeline/bare {seq / bare_fps:.2f} (>= 0.9); parallel {par / 30:.2f}x "
         f"real time at 30 fps (>= 3); checker replay {rep:,.0f} frames/s (>= 50,000)"
+    )
+    print(
+        f"adaptive rate (issue 16): {ada / 30:.2f}x real time at 30 fps (goal >= 6), "
+        f"{ada / par:.2f}x the full-rate parallel pipeline (goal >= 1.9), "
+        f"{ada / bare_fps:.2f}x the bare landmarker at full rate"
     )
     return 0
 

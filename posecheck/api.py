@@ -285,6 +285,7 @@ def analyze(
     csv_path: PathLike | None = None,
     sinks: Sequence[Sink] = (),
     on_model_progress: Callable[[str], None] | None = None,
+    full_rate: bool = False,
 ) -> Report:
     """Analyse a video file or a landmark recording; the same run as ``posecheck analyze``.
 
@@ -296,7 +297,9 @@ def analyze(
     about a download or build). ``strictness``, ``rules``, ``config``: see
     :func:`configure`. ``workers``: pose-model threads for a video (default: two on a
     multi-core machine; 1 keeps the pictures whole and in order for a sink that draws on
-    them). ``json_path`` / ``csv_path``: also write the report files. ``sinks``: more
+    them). ``full_rate``: run the pose model on every frame of a video instead of the
+    adaptive rate (:mod:`posecheck.pose.sampling`: fewer frames where motion allows, the
+    same answers). ``json_path`` / ``csv_path``: also write the report files. ``sinks``: more
     outputs (:mod:`posecheck.report.sinks`), each opened and closed here.
 
     Interrupting (Ctrl-C, a notebook's stop button) ends the run early and returns what
@@ -317,7 +320,9 @@ def analyze(
     try:
         if not isinstance(src, RecordingSource):
             model = resolve_model(model_variant, pose_model, progress=on_model_progress)
-            src, estimator = pose_input(src, model.path, people, workers)
+            src, estimator = pose_input(
+                src, model.path, people, workers, None if full_rate else spec
+            )
     except BaseException:
         src.close()
         raise
@@ -337,6 +342,19 @@ def analyze(
     return Report(data, result.reason)
 
 
+def adaptive_options(spec: ExerciseSpec | None, fps: float | None) -> dict[str, Any]:
+    """The adaptive rate's settings for :class:`~posecheck.sources.parallel.ParallelPoseSource`
+    (empty, every frame, without a spec): the base stride from the frame rate and what the
+    exercise needs, and the exercise's watch over where to fill at full rate."""
+    if spec is None:
+        return {}
+    from posecheck.check.frame_rate import needed_fps
+    from posecheck.check.rate_watch import SpecWatch
+    from posecheck.pose.sampling import stride_for
+
+    return {"stride": stride_for(fps, needed_fps(spec)), "make_watch": lambda: SpecWatch(spec)}
+
+
 def _open(source: PathLike | Recording | Source) -> Source:
     if isinstance(source, Recording):
         return RecordingSource(source)
@@ -346,14 +364,19 @@ def _open(source: PathLike | Recording | Source) -> Source:
 
 
 def pose_input(
-    source: Source, model_path: PathLike, people: int, workers: int | None
+    source: Source,
+    model_path: PathLike,
+    people: int,
+    workers: int | None,
+    adaptive_for: ExerciseSpec | None = None,
 ) -> tuple[Source, Any]:
     """A video's frames with the pose model: on ``workers`` threads over parts of the file
         (the checker still in order), or one estimator (its ``close()`` is the caller's) for
     the loop to call frame by frame.
 
         ``workers`` None: :func:`posecheck.sources.parallel.worker_count` decides from the
-        length. A live or non-file source always gets one estimator.
+        length. A live or non-file source always gets one estimator. ``adaptive_for``: the
+        exercise, to run the model at the adaptive rate on a file (None: every frame).
     """
     from posecheck.sources.parallel import ParallelPoseSource, worker_count
     from posecheck.sources.video import VideoFile
@@ -364,7 +387,10 @@ def pose_input(
         if n > 1:
             source.close()
             parallel = ParallelPoseSource(
-                source.name, lambda: pose_estimator(path, people), workers=n
+                source.name,
+                lambda: pose_estimator(path, people),
+                workers=n,
+                **adaptive_options(adaptive_for, source.fps),
             )
             return parallel, None
     return source, pose_estimator(path, people)

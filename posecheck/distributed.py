@@ -111,6 +111,7 @@ class VideoWorker:
                 model_variant=self.options["model_variant"],
                 pose_model=self.options["pose_model"],
                 workers=worker_count(self.options["workers"], source.frame_count),
+                full_rate=bool(self.options.get("full_rate", False)),
                 json_path=json_path,
                 sinks=[HtmlReportSink(html_path, self.spec)],
             )

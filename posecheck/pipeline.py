@@ -98,6 +98,11 @@ def run(
     if reason is None and getattr(source, "truncated", False):
         reason = "source truncated"
     dropped, warnings = int(getattr(source, "dropped", 0)), list(getattr(source, "warnings", []))
+    model_frames = getattr(source, "model_frames", None)  # the adaptive rate's count
+    if model_frames is not None and getattr(source, "stride", 1) > 1:
+        for sink in sinks:
+            if isinstance(sink, ReportSink) and sink.builder is not None:
+                sink.builder.model_frames = int(model_frames)
     slow = rate.summary()
     if slow is not None:
         warnings.append(f"{source.name}: {slow}")

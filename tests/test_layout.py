@@ -30,9 +30,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "coach": frozenset({"pose", "check", "workout", "report"}),
     "evaluate": frozenset({"pose", "sources", "check", "workout"}),
     "pipeline": frozenset({"pose", "sources", "check", "workout", "report", "coach"}),
-    "api": frozenset(
-        {"pose", "sources", "check", "workout", "report", "coach", "pipeline"}
-    ),
+    "api": frozenset({"pose", "sources", "check", "workout", "report", "coach", "pipeline"}),
     # distributed.py: the Ray engine for many videos, on top of the public API
     "distributed": frozenset(
         {"pose", "sources", "check", "workout", "report", "coach", "pipeline", "api"}

@@ -62,6 +62,7 @@ def test_the_default_countdown_counts_every_rep_after_it() -> None:
     assert start.go is not None and 3.5 < start.go < 4.5
     after = [r for r in without["reps"] if r["t_start"] >= start.go]
     assert len(without["reps"]) == LABEL["reps"] and len(after) == 7
+
     def when(reps: list[dict]) -> list[tuple]:
         return [(r["side"], r["t_start"], r["t_peak"], r["t_end"]) for r in reps]
 

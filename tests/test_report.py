@@ -115,6 +115,7 @@ def test_report_contents_and_totals() -> None:
         "width": 640,
         "height": 480,
         "dropped_frames": 0,
+        "model_frames": None,
         "warnings": [],
     }
     assert r["model"] == {"variant": "full", "sha256": "ab" * 32}

@@ -1,4 +1,4 @@
-""""Side" named for what it is (issue 12, item 8): a per-side exercise's spec says what its
+""" "Side" named for what it is (issue 12, item 8): a per-side exercise's spec says what its
 left/right counts are (``reps.side_label``: the front leg, the supporting leg, ...), and the
 overlay, the reports and the docs use that name; the side facing the camera, which only
 says which landmarks were read, is shown as "facing camera"."""

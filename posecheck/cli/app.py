@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_people_arg(an, 1)
     add_strictness_args(an)
     add_workers_arg(an, " or with --video-out")
+    an.add_argument(
+        "--full-rate",
+        action="store_true",
+        help="run the pose model on every frame (default: fewer frames where motion "
+        "allows, with the same answers; docs/frame-rate-agreement.md)",
+    )
     an.add_argument("--no-progress", action="store_true", help="no progress bar")
     an.add_argument(
         "--engine",

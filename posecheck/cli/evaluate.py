@@ -45,6 +45,12 @@ def register(subparsers: Any, add_model_args: Any) -> None:
     )
     add_model_args(ev)
     add_workers_arg(ev)  # as analyze: eval measures what analyze gives
+    ev.add_argument(
+        "--full-rate",
+        action="store_true",
+        help="run the pose model on every frame, as analyze --full-rate (default: the "
+        "adaptive rate analyze uses)",
+    )
     ev.set_defaults(func=cmd_eval)
 
 
@@ -94,6 +100,7 @@ def eval_sessions(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from posecheck.api import adaptive_options
     from posecheck.check.specs import available, spec_for
     from posecheck.pipeline import analyze
     from posecheck.pose.estimator import PoseEstimator
@@ -139,8 +146,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         workers = worker_count(args.workers, source.frame_count)
         if workers > 1:
             source.close()
-            source = ParallelPoseSource(case.path, lambda: PoseEstimator(path), workers=workers)
-            return analyze(source, spec_for(case.exercise), sinks, None, model)[0]
+            spec = spec_for(case.exercise)
+            rate = adaptive_options(None if args.full_rate else spec, source.fps)
+            source = ParallelPoseSource(
+                case.path, lambda: PoseEstimator(path), workers=workers, **rate
+            )
+            return analyze(source, spec, sinks, None, model)[0]
         with PoseEstimator(path) as est:
             return analyze(source, spec_for(case.exercise), sinks, est, model)[0]
 

@@ -105,6 +105,7 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
             model_variant=args.model_variant,
             pose_model=args.pose_model,
             workers=_workers(args, source),
+            full_rate=getattr(args, "full_rate", False),
             json_path=args.json,
             csv_path=args.csv,
             sinks=sinks,
@@ -249,6 +250,7 @@ def _analyze_on_ray(args: argparse.Namespace) -> int:
         "model_variant": args.model_variant,
         "pose_model": args.pose_model,
         "workers": args.workers,
+        "full_rate": getattr(args, "full_rate", False),
     }
     try:
         entries = run_ray_batch(

@@ -169,6 +169,9 @@ class ReportBuilder:
         self.frames_in_position = 0
         self.first_t: float | None = None
         self.dropped_frames = 0  # frames the source skipped to keep up (live)
+        # Frames the pose model ran on, when the source says (the adaptive rate: the
+        # others' landmarks are interpolated); None: every frame, or no model at all.
+        self.model_frames: int | None = None
         self.source_warnings: list[str] = []  # e.g. "the file ended early"
         self.last_t: float | None = None
         self.last_state: CheckerState | None = None
@@ -305,6 +308,7 @@ class ReportBuilder:
                 "width": info.size[0],
                 "height": info.size[1],
                 "dropped_frames": self.dropped_frames,
+                "model_frames": self.model_frames,
                 "warnings": list(self.source_warnings),
             },
             "model": (

@@ -113,6 +113,12 @@ def format_summary(report: Mapping[str, Any], *, max_issues: int = 20) -> str:
         vis.append(f"body not fully visible {lost} time{'s' if lost != 1 else ''}")
     if vis:
         lines.append("Visibility: " + "; ".join(vis))
+    modeled = report["source"].get("model_frames")
+    if modeled is not None and report["source"]["frames"]:
+        lines.append(
+            f"Pose model: ran on {modeled} of {report['source']['frames']} frames "
+            "(adaptive rate; --full-rate for every frame)"
+        )
     if report["source"]["frames"] == 0:
         lines.append("No frames were processed.")
     return "\n".join(lines)

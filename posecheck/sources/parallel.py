@@ -18,6 +18,12 @@ and converts to pictures only the frames it looks at (others cost ~0.9 ms to dec
 ~18 ms for the model), so indices and timestamps are exactly those of the sequential run:
 seeking would be cheaper but is not exact on every file (variable frame rate clips).
 
+With ``stride`` > 1 each worker runs its landmarker through the adaptive sampler
+(posecheck.pose.sampling, with the exercise's watch from ``make_watch``): the model on
+every ``stride``-th frame and densely where the answers could depend on it, the frames
+between interpolated; ``model_frames`` counts the frames of the video it ran on. The
+worker keeps the pictures since its last model frame (under a stride of them).
+
 The checker is not split: it is cheap and stateful, so :class:`ParallelPoseSource` hands
 the pose frames back *in order* as a normal source (frames carrying ``pose_frame``, like a
 landmark recording) and the usual pipeline runs on them. Memory stays flat: no pictures are
@@ -34,6 +40,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from posecheck.pose.landmarks import PoseFrame
+from posecheck.pose.sampling import AdaptiveSampler, Motion, Watch
 from posecheck.sources.base import SourceFrame, _SourceBase
 from posecheck.sources.video import VideoFile
 
@@ -93,6 +100,9 @@ class ParallelPoseSource(_SourceBase):
         chunk_s: float = 30.0,
         warmup_s: float = 0.5,
         ahead: int = 2,
+        stride: int = 1,
+        make_watch: Callable[[], Watch] | None = None,
+        motion: Motion | None = None,
     ) -> None:
         super().__init__()
         if workers < 1:
@@ -103,6 +113,12 @@ class ParallelPoseSource(_SourceBase):
         self.size, self.is_live = probe.size, False
         probe.close()
         self._make = make_estimator
+        # The adaptive rate (posecheck.pose.sampling): the model on every ``stride``-th
+        # frame and on the gaps the sampler (and the exercise's watch) ask for; 1: all.
+        if stride < 1:
+            raise ValueError(f"stride must be >= 1, got {stride}")
+        self.stride, self._make_watch, self._motion = stride, make_watch, motion
+        self.model_frames = 0  # frames of the video the model ran on (warm-up not counted)
         self.workers, self.chunk_s, self.warmup_s, self.ahead = workers, chunk_s, warmup_s, ahead
         rate = self.fps or 30.0
         longest = max(1, round(chunk_s * rate))  # frames in a part, at most
@@ -149,9 +165,39 @@ class ParallelPoseSource(_SourceBase):
 
     def _work_inner(self, w: int) -> None:
         source = VideoFile(self.path, decode_threads=1)
-        est = None
+        est: object | None = None  # the run's landmarker, afresh for each part
+        sampler: AdaptiveSampler | None = None
         current: int | None = None  # the part being collected
         frames: list[PoseFrame] = []
+        modeled = 0
+
+        def take(done: list[PoseFrame], flags: list[bool]) -> None:
+            """The sampler's finished frames: this worker's own kept, warm-up dropped."""
+            nonlocal current, frames, modeled
+            for pf, flag in zip(done, flags, strict=True):
+                chunk = self._chunk_of(pf.index)
+                if chunk % self.workers != w:
+                    continue  # warm-up
+                if current is not None and chunk != current:
+                    self._deliver(current, frames)
+                    frames = []
+                current = chunk
+                frames.append(pf)
+                modeled += flag
+
+        def end_run() -> None:
+            """The end of a stretch this worker looks at: the sampler's last frames out."""
+            nonlocal sampler, current, frames, est
+            if sampler is not None:
+                take(sampler.flush(), sampler.modeled)
+                sampler = None
+            if est is not None:
+                est.close()  # type: ignore[attr-defined]
+                est = None
+            if current is not None:
+                self._deliver(current, frames)
+                current, frames = None, []
+
         # With a known frame count, a worker stops reading after its last part; the last
         # part's worker reads to the end, so it alone reports how the file ended.
         last = len(self._starts) - self.workers + w if self._starts is not None else None
@@ -160,35 +206,33 @@ class ParallelPoseSource(_SourceBase):
                 if self._stop:
                     return
                 chunk = self._chunk_of(sf.index)
-                if current is not None and chunk != current:
-                    self._deliver(current, frames)
-                    current, frames = None, []
                 if last is not None and chunk > last:
-                    return
+                    break
                 if sf.image is None:  # neither this worker's part nor its warm-up
-                    if est is not None:
-                        est.close()
-                        est = None
+                    end_run()
                     continue
-                mine = chunk % self.workers == w
-                if est is None:
+                if sampler is None:
+                    mine = chunk % self.workers == w
                     if not self._wait_turn(chunk if mine else chunk + 1):
                         return
-                    est = self._make()
-                pf = est.estimate(sf.image, sf.t, sf.index)
-                if mine:
-                    current = chunk
-                    frames.append(pf)
-            if current is not None:
-                self._deliver(current, frames)
+                    est = run_est = self._make()
+                    sampler = AdaptiveSampler(
+                        self.stride,
+                        lambda i, t, pic, e=run_est: e.estimate(pic, t, i),  # type: ignore[attr-defined,misc]
+                        self._motion,
+                        self._make_watch() if self._make_watch is not None else None,
+                    )
+                take(sampler.push(sf.index, sf.t, sf.image), sampler.modeled)
+            end_run()
             with self._cond:
+                self.model_frames += modeled
                 if source.truncated:
                     self.truncated = True
                 self.warnings.extend(x for x in source.warnings if x not in self.warnings)
                 self._cond.notify_all()
         finally:
             if est is not None:
-                est.close()
+                est.close()  # type: ignore[attr-defined]
             source.close()
             with self._cond:
                 self._finished += 1
