@@ -15,8 +15,8 @@ pipeline at full rate is measured beside them, for the README's choice of model.
 Each model phase runs ``--repeat`` times (default 2), interleaved, and the fastest run of
 each is shown, so a moment of load on a shared machine does not decide the ratios.
 
-Usage: python benchmarks/bench_pipeline.py [--clip CLIP.mp4] [--max-side N] [--repeat N]
-       [--long N] [--pose-model P]
+Usage: python benchmarks/bench_pipeline.py [--clip CLIP.mp4 --exercise NAME] [--max-side N]
+       [--repeat N] [--long N] [--pose-model P]
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _model(path: str | None, variant: str = "full") -> str:
     return str(resolve_model(variant, path, progress=lambda m: print(m, file=sys.stderr)).path)
 
 
-def phase(name: str, clip: str, model: str, max_side: int | None) -> dict:
+def phase(name: str, clip: str, model: str, max_side: int | None, exercise: str) -> dict:
     """One measurement, in this process; returns frames, seconds, peak RSS."""
     from posecheck.check.specs import spec_for
     from posecheck.pipeline import analyze
@@ -60,15 +60,15 @@ def phase(name: str, clip: str, model: str, max_side: int | None) -> dict:
                 frames += 1
     elif name == "sequential":
         with make() as est:
-            report, _ = analyze(open_source(clip), spec_for("lunge"), (), est)
+            report, _ = analyze(open_source(clip), spec_for(exercise), (), est)
         frames = report["source"]["frames"]
     elif name in ("parallel", "lite"):  # lite: the same, with the lite model (--lite-model)
-        report, _ = analyze(ParallelPoseSource(clip, make, workers=2), spec_for("lunge"), ())
+        report, _ = analyze(ParallelPoseSource(clip, make, workers=2), spec_for(exercise), ())
         frames = report["source"]["frames"]
     elif name == "adaptive":
         from posecheck.api import adaptive_options
 
-        spec = spec_for("lunge")
+        spec = spec_for(exercise)
         fps = VideoFile(clip).fps
         src = ParallelPoseSource(clip, make, workers=2, **adaptive_options(spec, fps))
         report, _ = analyze(src, spec, ())
@@ -137,6 +137,9 @@ def main() -> int:
     parser.add_argument("--clip", default=str(DEFAULT_CLIP))
     parser.add_argument("--max-side", type=int, default=None, help="shrink frames to this")
     parser.add_argument("--pose-model")
+    parser.add_argument(
+        "--exercise", default="lunge", help="the clip's exercise (its spec drives the rate)"
+    )
     parser.add_argument("--repeat", type=int, default=2, help="runs of each model phase")
     parser.add_argument(
         "--long", type=int, default=3, help="also analyse the clip N times over (0: skip)"
@@ -145,7 +148,8 @@ def main() -> int:
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print(json.dumps(phase(args.phase, args.clip, args.pose_model, args.max_side)))
+        run = phase(args.phase, args.clip, args.pose_model, args.max_side, args.exercise)
+        print(json.dumps(run))
         return 0
     if not Path(args.clip).is_file():
         print(f"clip not found: {args.clip}", file=sys.stderr)
@@ -169,6 +173,8 @@ def main() -> int:
             name,
             "--clip",
             args.clip,
+            "--exercise",
+            args.exercise,
             "--pose-model",
             lite if name == "lite" else model,
         ]
@@ -201,6 +207,7 @@ def main() -> int:
             _looped(args.clip, args.long, looped)
             for name in ("parallel", "adaptive"):
                 cmd = [sys.executable, __file__, "--phase", name, "--clip", str(looped)]
+                cmd += ["--exercise", args.exercise]
                 cmd += ["--pose-model", model]
                 out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
                 r = json.loads(out.strip().splitlines()[-1])

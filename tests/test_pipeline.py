@@ -85,6 +85,7 @@ def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path:
         "--json",
         str(out),
         "--no-progress",
+        "--full-rate",  # every frame: the widest window to interrupt in, whatever the rate
     ]
     # The model fixture has built the model before the clock starts.
     env = dict(os.environ, POSECHECK_CACHE_DIR=str(model_path.parent))
@@ -94,6 +95,8 @@ def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path:
     deadline = time.monotonic() + 90
     while cpu_seconds(proc.pid) < 4.0 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
+    used = cpu_seconds(proc.pid)
+    assert proc.poll() is None, f"analysis ended before the interrupt ({used:.1f} s of CPU)"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
