@@ -24,6 +24,15 @@ from posecheck.workout.recognition import Recognition
 AUTO = "auto"
 
 
+def _pose_of(sf: SourceFrame, estimator: Any) -> PoseFrame:
+    """A source frame's pose: the one it carries (a recording, the parallel reader), else
+    the model's on its picture."""
+    if sf.pose_frame is not None:
+        return sf.pose_frame
+    assert estimator is not None
+    return estimator.estimate(sf.image, sf.t, sf.index)
+
+
 def poses_of(args: argparse.Namespace, path: str) -> tuple[list[PoseFrame], Source]:
     """Every frame's pose of the file (the model runs here for a video), and the source
     they came from (closed), for its name, rate and size."""
@@ -42,12 +51,7 @@ def poses_of(args: argparse.Namespace, path: str) -> tuple[list[PoseFrame], Sour
     src, estimator = pose_input(source, model.path, args.people, workers)
     frames: list[PoseFrame] = []
     try:
-        for sf in src:
-            pf = sf.pose_frame
-            if pf is None:
-                assert estimator is not None
-                pf = estimator.estimate(sf.image, sf.t, sf.index)
-            frames.append(pf)
+        frames.extend(_pose_of(sf, estimator) for sf in src)
     finally:
         src.close()
         if estimator is not None:
@@ -139,10 +143,7 @@ def live_auto(args: argparse.Namespace, run: Callable[[argparse.Namespace, Sourc
     next_try: float | None = None
     try:
         for sf in rest:
-            pf = sf.pose_frame
-            if pf is None:
-                assert estimator is not None
-                pf = estimator.estimate(sf.image, sf.t, sf.index)
+            pf = _pose_of(sf, estimator)
             done.append(SourceFrame(sf.index, sf.t, None, pf))
             if next_try is None and pf.pose is not None:
                 next_try = sf.t + LIVE_RETRY_S
