@@ -55,10 +55,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time, __getattr__ below
         model_path,
     )
     from posecheck.pose.estimator import PoseEstimator
+    from posecheck.workout_api import analyze_workout
 
 #: public name -> the module that defines it (imported when the name is first used)
 _LAZY: dict[str, str] = {
     "PoseEstimator": "posecheck.pose.estimator",
+    "analyze_workout": "posecheck.workout_api",
     **dict.fromkeys(
         (
             "ERRORS",
@@ -116,6 +118,7 @@ __all__ = [
     "StrictnessError",
     "__version__",
     "analyze",
+    "analyze_workout",
     "configure",
     "exercises",
     "load_recording",

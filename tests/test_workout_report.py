@@ -220,3 +220,20 @@ def test_a_real_video_of_two_sets_through_the_model(
     sets = json.loads(js.read_text())["sets"]
     assert [s["exercise"] for s in sets] == ["push_up", "march"]
     assert [s["report"]["summary"]["reps"] for s in sets] == [2, 9]
+
+
+def test_python_api_gives_the_cli_report(tmp_path: Path) -> None:
+    """posecheck.analyze_workout on a recording is the report the command line writes, and
+    a routine adds each step's progress."""
+    import posecheck
+    from posecheck.cli.app import main
+
+    rec = ROOT / "sample_videos" / "recordings" / "pushup_side_a.npz"
+    report = posecheck.analyze_workout(rec, routine="thigh")
+    out = tmp_path / "w.json"
+    assert main(["analyze", str(rec), "--routine", "thigh", "--json", str(out)]) == 0
+    assert json.loads(out.read_text()) == json.loads(json.dumps(report))
+    assert [s["exercise"] for s in report["sets"]] == ["push_up"]
+    assert report["sets"][0]["report"]["summary"]["reps"] == 2
+    assert len(report["routine"]["steps"]) == 7  # the thigh routine, no step done by push-ups
+    assert report["routine"]["steps_done"] == 0

@@ -16,47 +16,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from posecheck.cli.common import UsageError
-from posecheck.pose.landmarks import PoseFrame
 from posecheck.sources.base import RecordingSource, Source, SourceFrame
 from posecheck.sources.open import open_source
 from posecheck.workout.recognition import Recognition
+from posecheck.workout_api import pose_of
 
 AUTO = "auto"
-
-
-def _pose_of(sf: SourceFrame, estimator: Any) -> PoseFrame:
-    """A source frame's pose: the one it carries (a recording, the parallel reader), else
-    the model's on its picture."""
-    if sf.pose_frame is not None:
-        return sf.pose_frame
-    assert estimator is not None
-    return estimator.estimate(sf.image, sf.t, sf.index)
-
-
-def poses_of(args: argparse.Namespace, path: str) -> tuple[list[PoseFrame], Source]:
-    """Every frame's pose of the file (the model runs here for a video), and the source
-    they came from (closed), for its name, rate and size."""
-    from posecheck.api import pose_input
-    from posecheck.pose.models import resolve_model
-    from posecheck.sources.parallel import worker_count
-
-    source = open_source(path)
-    if isinstance(source, RecordingSource):
-        return list(source.recording.frames()), source
-    model = resolve_model(
-        args.model_variant, args.pose_model, progress=lambda m: print(m, file=sys.stderr)
-    )
-    workers = worker_count(args.workers, source.frame_count)
-    first = source
-    src, estimator = pose_input(source, model.path, args.people, workers)
-    frames: list[PoseFrame] = []
-    try:
-        frames.extend(_pose_of(sf, estimator) for sf in src)
-    finally:
-        src.close()
-        if estimator is not None:
-            estimator.close()
-    return frames, first
 
 
 def describe(rec: Recognition) -> str:
@@ -143,7 +108,7 @@ def live_auto(args: argparse.Namespace, run: Callable[[argparse.Namespace, Sourc
     next_try: float | None = None
     try:
         for sf in rest:
-            pf = _pose_of(sf, estimator)
+            pf = pose_of(sf, estimator)
             done.append(SourceFrame(sf.index, sf.t, None, pf))
             if next_try is None and pf.pose is not None:
                 next_try = sf.t + LIVE_RETRY_S

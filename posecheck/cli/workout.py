@@ -1,6 +1,6 @@
 """``posecheck analyze FILE --exercise auto`` and ``--routine NAME``: a whole workout.
 
-The pose model runs once over the file (:func:`posecheck.cli.auto.poses_of`); the sets
+The pose model runs once over the file (:func:`posecheck.workout_api.poses_of`); the sets
 are found, recognised and judged from those poses (:func:`posecheck.workout.sets.
 analyze_workout`), and one report comes out with a section per set, the totals per
 exercise and, with ``--routine``, each step's progress against its target. A file with
@@ -43,13 +43,13 @@ def workout_specs(args: argparse.Namespace) -> dict[str, ExerciseSpec] | None:
 
 def analyze_workout_file(args: argparse.Namespace) -> int:
     """Run the workout analysis the command line asked for; print, write, exit code."""
-    from posecheck.cli.auto import poses_of
     from posecheck.coach.routine import routine_for
     from posecheck.coach.routine_match import format_routine, routine_progress
     from posecheck.report.files import atomic_write_text, check_writable_dir, write_json
     from posecheck.report.workout import build_workout_report, format_workout
     from posecheck.report.workout_html import build_workout_html
     from posecheck.workout.sets import analyze_workout
+    from posecheck.workout_api import poses_of, source_info
 
     if args.csv or args.video_out:
         raise UsageError(
@@ -61,17 +61,18 @@ def analyze_workout_file(args: argparse.Namespace) -> int:
             check_writable_dir(path)
     routine = routine_for(args.routine) if args.routine else None  # a bad name fails first
     specs = workout_specs(args)  # so does a bad --rule
-    frames, source = poses_of(args, args.video)
+    frames, source = poses_of(
+        args.video,
+        model_variant=args.model_variant,
+        pose_model=args.pose_model,
+        workers=args.workers,
+        people=args.people,
+        progress=lambda m: print(m, file=sys.stderr),
+    )
     if not any(f.pose is not None for f in frames):
         raise UsageError(f"{args.video}: nobody found in the file, nothing to recognise")
     workout = analyze_workout(frames, specs=specs)
-    info = {
-        "name": str(source.name),
-        "fps": float(source.fps or 0.0),
-        "frames": len(frames),
-        "width": source.size[0] if source.size else None,
-        "height": source.size[1] if source.size else None,
-    }
+    info = source_info(source, len(frames))
     report = build_workout_report(workout, info)
     if routine is not None:
         report["routine"] = routine_progress(routine, report)
