@@ -103,3 +103,19 @@ def test_live_auto_names_nothing_on_the_control_recording(capsys) -> None:
     code, out, err = run([*args, "--no-session-log"], capsys)
     assert code == 2 and "Reps" not in out
     assert "no exercise recognised" in err or "not sure" in err
+
+
+@pytest.mark.e2e  # the real model, paced at real time
+@pytest.mark.skipif(not SHARED_VIDEOS.is_dir(), reason=f"shared clips not at {SHARED_VIDEOS}")
+def test_live_auto_on_a_real_clip_loses_no_step(model_path: Path, capsys) -> None:
+    """High knees (9 steps, 2 more cut by the clip's ends; ~3 steps a second): recognised
+    while the camera keeps going, then coached by the same model without starting another,
+    so the count is the one a named exercise gives (it was 7 when a try paused the loop
+    and the run started a second model)."""
+    clip = str(SHARED_VIDEOS / "high_knees_front_a.mp4")
+    args = ["live", "-e", "auto", "--source", clip, "--no-window", "--no-voice"]
+    code, out, err = run([*args, "--no-session-log", "--pose-model", str(model_path)], capsys)
+    assert code == 0, err
+    assert "Recognised: march" in err
+    reps = int(out.split("Reps: ")[1].split()[0])
+    assert 9 <= reps <= 11, out

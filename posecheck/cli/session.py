@@ -59,7 +59,9 @@ def _run(args: argparse.Namespace, source: Source, *, live: bool) -> int:
         from posecheck.coach.voice import pick_engine
 
         engine = pick_engine(args.voice, args.voice_to)  # a bad --voice-to fails here, early
-        if not isinstance(source, RecordingSource):  # one model thread, on the newest frame
+        # One model thread, on the newest frame; none when the source brings its poses (a
+        # recording, or --exercise auto's replay, whose watching model carries on).
+        if not (isinstance(source, RecordingSource) or getattr(source, "gives_poses", False)):
             model = resolve_model(args.model_variant, args.pose_model, progress=progress)
             source, estimator = pose_input(source, model.path, args.people, 1)
     sinks: list = []
