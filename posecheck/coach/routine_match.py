@@ -120,6 +120,10 @@ def routine_progress(routine: Routine, workout_report: Mapping[str, Any]) -> dic
     }
 
 
+#: What a target's key reads as on the terminal (the JSON keeps the keys).
+_WORDS = {"duration_s": "time", "hold_s": "held", "reps_per_side": "reps per side", "reps": "reps"}
+
+
 def _amount(key: str, value: float) -> str:
     """Seconds as people read them (``0:32.4``, ``5 min``), counts as numbers."""
     if not key.endswith("_s"):
@@ -138,7 +142,7 @@ def format_routine(section: Mapping[str, Any]) -> str:
             got = "not done"
         else:
             parts = [
-                f"{key} {_amount(key, p['actual'])} of {_amount(key, p['target'])}"
+                f"{_WORDS.get(key, key)} {_amount(key, p['actual'])} of {_amount(key, p['target'])}"
                 + (" (met)" if p["met"] else "")
                 for key, p in s["progress"].items()
             ]
