@@ -127,7 +127,9 @@ def world_probe(kind: str, ix: tuple[int, ...], at: dict[int, int], min_vis: flo
     segment's length (four: the two points, then the `per` segment) on world landmarks
     (``at``: landmark -> its place in the world point list); NaN when a point is not seen
     well enough, as in the picture. The world's y axis is the camera's vertical, so a
-    height is "up in the picture" as the picture's own is, over a length no turn shortens."""
+    height is "up in the picture" as the picture's own is, over a length no turn shortens.
+    A forward distance takes the body's facing direction (geometry.facing3, an angle in
+    radians) as its heading ``h``: NaN there, NaN here."""
     if len(ix) == 2:
         a, b = ix
         pa, pb = at[a], at[b]
@@ -152,8 +154,8 @@ def world_probe(kind: str, ix: tuple[int, ...], at: dict[int, int], min_vis: flo
         return angle
     a, b, u, w = ix
     pa, pb, pu, pw_ = at[a], at[b], at[u], at[w]
-    dist3 = g.distance3
-    up = kind == "height"
+    dist3, ahead = g.distance3, g.forward3
+    up, forward = kind == "height", kind == "forward"
 
     def scaled(pw: Sequence[Point], vis: Sequence[float], h: float) -> float:
         if min(vis[a], vis[b], vis[u], vis[w]) >= min_vis:
@@ -162,6 +164,8 @@ def world_probe(kind: str, ix: tuple[int, ...], at: dict[int, int], min_vis: flo
                 return NAN
             if up:  # y grows downwards
                 return (pw[pb][1] - pw[pa][1]) / unit
+            if forward:
+                return NAN if h != h else ahead(pw[pa], pw[pb], h) / unit
             return dist3(pw[pa], pw[pb]) / unit
         return NAN
 

@@ -34,7 +34,7 @@ SIDE_MODES = ("facing", "left", "right", "min", "max", "mean")
 # made for (side-on, or from the front for a front-view spec) and in 3-D from any other.
 SPACES = ("image", "world", "auto")
 # The kinds that can be measured in 3-D (on body parts: not the floor line, not mid-points).
-WORLD_KINDS = ("angle", "distance", "inclination", "height")
+WORLD_KINDS = ("angle", "distance", "inclination", "height", "forward")
 SIDE_BY_PREFIXES = ("min:", "max:")
 KINDS = ("hold", "reps")
 WHENS = ("continuous", "peak", "rep")
