@@ -52,6 +52,7 @@ from posecheck.pose.view import FRONT, SIDE
 
 _FACING_PARTS = ("shoulder", "elbow", "hip", "knee", "ankle")
 _FEET = ("heel", "foot_index", "ankle")
+FACING_KINDS = ("forward", "toward_camera")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,11 +185,10 @@ class FeatureExtractor:
         # Signals measured on the 3-D world landmarks: always ("world"), or away from the
         # spec's own view ("auto"). Their probes read a list of world points of their own.
         world_sigs = [s for s in signals if s.space != "image"]
-        wread = {i for s in world_sigs for side in SIDES for i in ix[s.name][side]}
-        # A 3-D forward distance needs the way the body faces (geometry.facing3).
+        # Forward and toward the camera in 3-D need the way the body faces (geometry.facing3).
         facing3 = [_lm(p, s) for p in ("shoulder", "hip") for s in SIDES] + [_lm("nose", None)]
-        facing3 = facing3 if any(s.kind == "forward" for s in world_sigs) else []
-        wread = sorted(wread.union(facing3))
+        facing3 = facing3 if any(s.kind in FACING_KINDS for s in world_sigs) else []
+        wread = sorted({i for s in world_sigs for d in SIDES for i in ix[s.name][d]} | {*facing3})
         self.world_landmarks: tuple[int, ...] = tuple(wread)
         """The landmarks whose world positions the 3-D signals read, in this order."""
         at_w = {i: k for k, i in enumerate(wread)}

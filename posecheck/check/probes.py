@@ -60,6 +60,8 @@ def measure(sig: Signal) -> Callable[[Sequence[Point], float], float]:
         return lambda p, h: g.lean(p[0], p[1], h)
     if kind == "level":  # pixels, up positive; scaled only after its baseline is taken off
         return lambda p, h: -p[0][1]
+    if kind == "toward_camera":  # the picture does not tell front from back: 3-D only
+        return lambda p, h: NAN
     raw = _UNSCALED[kind]
 
     def scaled(p: Sequence[Point], h: float) -> float:
@@ -129,7 +131,15 @@ def world_probe(kind: str, ix: tuple[int, ...], at: dict[int, int], min_vis: flo
     well enough, as in the picture. The world's y axis is the camera's vertical, so a
     height is "up in the picture" as the picture's own is, over a length no turn shortens.
     A forward distance takes the body's facing direction (geometry.facing3, an angle in
-    radians) as its heading ``h``: NaN there, NaN here."""
+    radians) as its heading ``h``: NaN there, NaN here; so does toward_camera (two points,
+    both to be seen), which is that direction's part towards the camera (-z)."""
+    if kind == "toward_camera":
+        a, b = ix
+
+        def toward(pw: Sequence[Point], vis: Sequence[float], h: float) -> float:
+            return -math.sin(h) if vis[a] >= min_vis and vis[b] >= min_vis else NAN
+
+        return toward
     if len(ix) == 2:
         a, b = ix
         pa, pb = at[a], at[b]
