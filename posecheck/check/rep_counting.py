@@ -1,12 +1,13 @@
 """Counting reps: the half of the checker that turns the rep signal's phases into reps.
 
-A rep opens when the signal passes `enter`, tracks its peak and every signal's extremes,
-and closes past `exit`; it is counted only if it lasted long enough, was in position at
-its peak (and throughout, for the bounds that say so), and, for periodic motion, belongs
-to a bout. Counting a rep judges its rep rules and marks it with the continuous faults
-that overlapped it. A mixin of posecheck.check.checker.Checker, which owns the state
-these methods read and write (set in its constructor); kept apart so each file reads as
-one idea.
+A rep opens when the signal passes `enter` (not when it is first seen back after a gap in
+detection already past it: the rep's start was not seen), tracks its peak and every
+signal's extremes, and closes past `exit`; it is counted only if it lasted long enough,
+was in position at its peak (and throughout, for the bounds that say so), and, for
+periodic motion, belongs to a bout. Counting a rep judges its rep rules and marks it with
+the continuous faults that overlapped it. A mixin of posecheck.check.checker.Checker,
+which owns the state these methods read and write (set in its constructor); kept apart so
+each file reads as one idea.
 """
 
 from __future__ import annotations
