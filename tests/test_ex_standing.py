@@ -229,6 +229,25 @@ def test_forward_bend_counts_slow_reaches_to_the_heels_silently() -> None:
     assert spec_for("forward_bend").targets == {"reps": 20, "rate_per_min": 5, "duration_s": 240}
 
 
+@pytest.mark.parametrize(
+    ("cut", "reps"),
+    [
+        ((12.2, 12.9), 1),  # a cut while folding: back past `enter`, the start unseen
+        ((9.5, 10.5), 2),  # a cut while standing between the folds: both counted
+        ((4.5, 5.1), 2),  # a dropout in a fold already open: it goes on
+    ],
+)
+def test_forward_bend_started_unseen_after_a_cut_is_no_rep(
+    cut: tuple[float, float], reps: int
+) -> None:
+    """A rep needs its start seen: back after a gap in detection (a camera cut, 0.6 s as
+    in the sessions) already past the rep's `enter`, the person is waited for to come back
+    up, uncounted (a session cut from standing to a clip starting bent over counted a fold)."""
+    frames = [f for f in fold_frames([(40.0, 176.0)] * 2) if not cut[0] < f.t < cut[1]]
+    checker, _ = run("forward_bend", frames)
+    assert checker.reps == reps
+
+
 def test_forward_bend_bent_knees_are_flagged() -> None:
     _, events = run("forward_bend", fold_frames([(40.0, 135.0), (40.0, 176.0)]))
     assert rep_issues(events) == [("knees_bent",), ()]

@@ -52,6 +52,7 @@ from posecheck.pose.view import FRONT, SIDE
 
 _FACING_PARTS = ("shoulder", "elbow", "hip", "knee", "ankle")
 _FEET = ("heel", "foot_index", "ankle")
+FACING_KINDS = ("forward", "toward_camera")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +185,15 @@ class FeatureExtractor:
         # Signals measured on the 3-D world landmarks: always ("world"), or away from the
         # spec's own view ("auto"). Their probes read a list of world points of their own.
         world_sigs = [s for s in signals if s.space != "image"]
-        wread = sorted({i for s in world_sigs for side in SIDES for i in ix[s.name][side]})
+        # Forward and toward the camera in 3-D need the way the body faces (geometry.facing3).
+        facing3 = [_lm(p, s) for p in ("shoulder", "hip") for s in SIDES] + [_lm("nose", None)]
+        facing3 = facing3 if any(s.kind in FACING_KINDS for s in world_sigs) else []
+        wread = sorted({i for s in world_sigs for d in SIDES for i in ix[s.name][d]} | {*facing3})
         self.world_landmarks: tuple[int, ...] = tuple(wread)
         """The landmarks whose world positions the 3-D signals read, in this order."""
         at_w = {i: k for k, i in enumerate(wread)}
+        # Where the facing's points sit in the world list (ls, rs, lh, rh, nose), if read.
+        self._facing3 = itemgetter(*(at_w[i] for i in facing3)) if facing3 else None
         self._world_plans = tuple(
             (
                 s.name,
@@ -355,6 +361,10 @@ class FeatureExtractor:
         above) is the more precise of the two (docs/view-and-space.md)."""
         facing = "right" if facing_right else "left"
         own_view = view is None or view == self._image_view
+        h = NAN  # the heading of the 3-D forward distances: where the body faces
+        if world is not None and self._facing3 is not None:
+            ls, rs, lh, rh, nose = self._facing3(world)
+            h = g.facing3(ls, rs, lh, rh, nose)
         for name, auto, mode, left, right, pick, side in self._world_plans:
             if auto and own_view:
                 continue
@@ -362,9 +372,9 @@ class FeatureExtractor:
                 continue
             if mode == ONE:
                 s = side if side in SIDES else facing
-                values[name] = (right if s == "right" else left)(world, vis, 0.0)
+                values[name] = (right if s == "right" else left)(world, vis, h)
                 continue
-            lv, rv = left(world, vis, 0.0), right(world, vis, 0.0)
+            lv, rv = left(world, vis, h), right(world, vis, h)
             per_side[name] = (lv, rv)
             values[name] = pick_value(mode, lv, rv, facing_right, pick, per_side)
 

@@ -42,6 +42,7 @@ class FrameSignals:
         self.filter = OneEuroFilter(spec.smoothing.min_cutoff, spec.smoothing.beta)
         self.swaps = SwapGuard()
         self.last_pose_t: float | None = None
+        self.gap_t = -math.inf  # the first pose after the last detection gap (a camera cut)
         # The values smoothed: x and y of each landmark the features read, x alone of
         # those read only for the heading. In the frame's flat (x, y, z) list landmark i
         # sits at 3 * i.
@@ -69,6 +70,7 @@ class FrameSignals:
             return None
         t = frame.t
         if self.last_pose_t is not None and t - self.last_pose_t > GAP_RESET_S:
+            self.gap_t = t
             self.filter.reset()
             self.features.reset()
             self.swaps.reset()

@@ -60,6 +60,8 @@ def measure(sig: Signal) -> Callable[[Sequence[Point], float], float]:
         return lambda p, h: g.lean(p[0], p[1], h)
     if kind == "level":  # pixels, up positive; scaled only after its baseline is taken off
         return lambda p, h: -p[0][1]
+    if kind == "toward_camera":  # the picture does not tell front from back: 3-D only
+        return lambda p, h: NAN
     raw = _UNSCALED[kind]
 
     def scaled(p: Sequence[Point], h: float) -> float:
@@ -127,7 +129,17 @@ def world_probe(kind: str, ix: tuple[int, ...], at: dict[int, int], min_vis: flo
     segment's length (four: the two points, then the `per` segment) on world landmarks
     (``at``: landmark -> its place in the world point list); NaN when a point is not seen
     well enough, as in the picture. The world's y axis is the camera's vertical, so a
-    height is "up in the picture" as the picture's own is, over a length no turn shortens."""
+    height is "up in the picture" as the picture's own is, over a length no turn shortens.
+    A forward distance takes the body's facing direction (geometry.facing3, an angle in
+    radians) as its heading ``h``: NaN there, NaN here; so does toward_camera (two points,
+    both to be seen), which is that direction's part towards the camera (-z)."""
+    if kind == "toward_camera":
+        a, b = ix
+
+        def toward(pw: Sequence[Point], vis: Sequence[float], h: float) -> float:
+            return -math.sin(h) if vis[a] >= min_vis and vis[b] >= min_vis else NAN
+
+        return toward
     if len(ix) == 2:
         a, b = ix
         pa, pb = at[a], at[b]
@@ -152,8 +164,8 @@ def world_probe(kind: str, ix: tuple[int, ...], at: dict[int, int], min_vis: flo
         return angle
     a, b, u, w = ix
     pa, pb, pu, pw_ = at[a], at[b], at[u], at[w]
-    dist3 = g.distance3
-    up = kind == "height"
+    dist3, ahead = g.distance3, g.forward3
+    up, forward = kind == "height", kind == "forward"
 
     def scaled(pw: Sequence[Point], vis: Sequence[float], h: float) -> float:
         if min(vis[a], vis[b], vis[u], vis[w]) >= min_vis:
@@ -162,6 +174,8 @@ def world_probe(kind: str, ix: tuple[int, ...], at: dict[int, int], min_vis: flo
                 return NAN
             if up:  # y grows downwards
                 return (pw[pb][1] - pw[pa][1]) / unit
+            if forward:
+                return NAN if h != h else ahead(pw[pa], pw[pb], h) / unit
             return dist3(pw[pa], pw[pb]) / unit
         return NAN
 

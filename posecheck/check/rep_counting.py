@@ -1,12 +1,13 @@
 """Counting reps: the half of the checker that turns the rep signal's phases into reps.
 
-A rep opens when the signal passes `enter`, tracks its peak and every signal's extremes,
-and closes past `exit`; it is counted only if it lasted long enough, was in position at
-its peak (and throughout, for the bounds that say so), and, for periodic motion, belongs
-to a bout. Counting a rep judges its rep rules and marks it with the continuous faults
-that overlapped it. A mixin of posecheck.check.checker.Checker, which owns the state
-these methods read and write (set in its constructor); kept apart so each file reads as
-one idea.
+A rep opens when the signal passes `enter` (not when it is first seen back after a gap in
+detection already past it: the rep's start was not seen), tracks its peak and every
+signal's extremes, and closes past `exit`; it is counted only if it lasted long enough,
+was in position at its peak (and throughout, for the bounds that say so), and, for
+periodic motion, belongs to a bout. Counting a rep judges its rep rules and marks it with
+the continuous faults that overlapped it. A mixin of posecheck.check.checker.Checker,
+which owns the state these methods read and write (set in its constructor); kept apart so
+each file reads as one idea.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from posecheck.check.events import Event, Issue, Rep
 from posecheck.check.features import Features
+from posecheck.check.frame_signals import FrameSignals
 from posecheck.check.rep_metrics import RepTrack, rep_value
 from posecheck.check.spec_model import Bound
 
@@ -38,6 +40,9 @@ class RepCounting:
     rep: RepTrack | None
     rep_stuck: bool
     rep_seen_t: float
+    signals: FrameSignals
+    # When the rep signal was last seen at rest (outside its active phase), in position.
+    rest_seen_t: float = -math.inf
     rest_extreme: float
     rest_mins: dict[str, float]
     rest_maxs: dict[str, float]
@@ -67,6 +72,12 @@ class RepCounting:
             self.rep_stuck = now_active
             return
         if self.rep is None:
+            if now_active and self.rest_seen_t < self.signals.gap_t:
+                # Back after a detection gap (a camera cut) already past `enter`: the rep's
+                # start was not seen, so it is no rep; wait for the return. (A session cut
+                # from standing to a clip that starts bent over counted a fold on it.)
+                self.rep_stuck = True
+                return
             if now_active:
                 side = feats.side_of(reps.side_by) if reps.side_by else None
                 self.rep = RepTrack(t, t, v, feats.values, side)
@@ -75,6 +86,7 @@ class RepCounting:
                     self.rep.rest_mins, self.rep.rest_maxs = self.rest_mins, self.rest_maxs
                     self.rest_mins, self.rest_maxs = {}, {}
             else:
+                self.rest_seen_t = t
                 rest = self.rest_extreme
                 further = v > rest if reps.direction == "down" else v < rest
                 if math.isnan(rest) or further:

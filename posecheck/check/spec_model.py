@@ -24,6 +24,9 @@ SIGNAL_KINDS: dict[str, int] = {
     "spread": 2,  # horizontal distance between the points, / `per`
     "tilt": 2,  # signed angle of base->top from vertical, + = towards the signal's body side
     "level": 1,  # height of the point in the picture, / `per` (only useful with a baseline)
+    # how far the body's front faces the camera, in 3-D: 1 facing it, 0 side-on, -1 the back
+    # to it; points: the line across the body (both ends must be seen)
+    "toward_camera": 2,
 }
 NEEDS_PER = {"distance", "height", "forward", "spread", "level"}
 BASELINES = ("min", "max")  # a signal relative to its own lowest / highest of the last window_s
@@ -34,7 +37,9 @@ SIDE_MODES = ("facing", "left", "right", "min", "max", "mean")
 # made for (side-on, or from the front for a front-view spec) and in 3-D from any other.
 SPACES = ("image", "world", "auto")
 # The kinds that can be measured in 3-D (on body parts: not the floor line, not mid-points).
-WORLD_KINDS = ("angle", "distance", "inclination", "height")
+WORLD_KINDS = ("angle", "distance", "inclination", "height", "forward", "toward_camera")
+# ... and the kinds only 3-D can measure: the picture does not show front from back.
+WORLD_ONLY_KINDS = ("toward_camera",)
 SIDE_BY_PREFIXES = ("min:", "max:")
 KINDS = ("hold", "reps")
 WHENS = ("continuous", "peak", "rep")

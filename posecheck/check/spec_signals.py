@@ -20,6 +20,7 @@ from posecheck.check.spec_model import (
     SPACES,
     SPECIAL_POINTS,
     WORLD_KINDS,
+    WORLD_ONLY_KINDS,
     Signal,
 )
 from posecheck.check.spec_table import TableReader, spec_error
@@ -129,7 +130,15 @@ def parse_signals(top: TableReader) -> dict[str, Signal]:
         # mid-point): by default "auto", the view-robust choice (docs/view-and-space.md).
         on_parts = not any(p == "floor" or p.startswith("mid.") for p in (*pts, *(per or ())))
         can_3d = kind in WORLD_KINDS and on_parts
-        space = t.choice("space", SPACES, "auto" if can_3d else "image")
+        default = "world" if kind in WORLD_ONLY_KINDS else "auto" if can_3d else "image"
+        space = t.choice("space", SPACES, default)
+        if kind in WORLD_ONLY_KINDS and space != "world":
+            raise spec_error(
+                top.file,
+                t.key_path("space"),
+                f"a {kind} signal is measured in 3-D only (space = 'world' on body parts), "
+                f"got {space!r}",
+            )
         if space != "image" and not can_3d:
             raise spec_error(
                 top.file,
