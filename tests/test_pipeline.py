@@ -89,7 +89,16 @@ def test_sigint_during_analyze_writes_partial_report(tmp_path: Path, model_path:
     ]
     # The model fixture has built the model before the clock starts.
     env = dict(os.environ, POSECHECK_CACHE_DIR=str(model_path.parent))
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell's background job (`cmd &`, nohup) starts with SIGINT ignored, and Python then
+    # leaves it ignored: give the child the default, as a terminal's Ctrl-C would find it.
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     # Interrupt mid-analysis, not during start-up: wait for 4 s of CPU time (imports and
     # the model take ~2), however busy the machine is, rather than a fixed wall time.
     deadline = time.monotonic() + 90
