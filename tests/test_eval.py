@@ -24,19 +24,17 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
-def test_eval_on_the_committed_recordings(tmp_path: Path, capsys) -> None:
-    code, out, err = run(
-        [
-            "eval",
-            str(ROOT / "sample_videos"),
-            "--json",
-            str(tmp_path / "e.json"),
-            "--no-recognition",
-        ],
-        capsys,
-    )
+def eval_recordings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, dict]:
+    """``posecheck eval`` on every committed recording (no model, no recognition): what it
+    printed and the JSON it wrote."""
+    args = ["eval", str(ROOT / "sample_videos"), "--json", str(tmp_path / "e.json")]
+    code, out, err = run([*args, "--no-recognition"], capsys)
     assert code == 0, err
-    result = json.loads((tmp_path / "e.json").read_text())
+    return out, json.loads((tmp_path / "e.json").read_text())
+
+
+def test_eval_on_the_committed_recordings(tmp_path: Path, capsys) -> None:
+    out, result = eval_recordings(tmp_path, capsys)
     s = result["summary"]
     expected = tomllib.loads((ROOT / "sample_videos" / "expected.toml").read_text())["clips"]
     scored_by = ("reps", "hold_s", "slouch_spans_s")
@@ -189,18 +187,8 @@ def test_accuracy_is_reported_per_view(tmp_path: Path, capsys) -> None:
             "side 2.3-9.35 s, then cut to oblique front-right",
         )
     ] == ["side", "side", "oblique", "front", "mixed", "mixed"]
-    code, out, err = run(
-        [
-            "eval",
-            str(ROOT / "sample_videos"),
-            "--json",
-            str(tmp_path / "e.json"),
-            "--no-recognition",
-        ],
-        capsys,
-    )
-    assert code == 0, err
-    by_view = json.loads((tmp_path / "e.json").read_text())["summary"]["by_view"]
+    out, result = eval_recordings(tmp_path, capsys)
+    by_view = result["summary"]["by_view"]
     expected = tomllib.loads((ROOT / "sample_videos" / "expected.toml").read_text())["clips"]
     assert sum(v["clips"] for v in by_view.values()) == len(expected)
     assert {"side", "front"} <= set(by_view) and "right by view" in out
