@@ -87,8 +87,8 @@ def test_push_up_page_has_the_reports_numbers_plot_issue_and_rep(tmp_path: Path)
         ["!1", "0:01.4", "0:03.7", f"hips_sagging {sag}", "-0.164", "1", "no picture"]
     ]  # the sag (0:01.4-0:03.7) covers all of rep 1 (0:01.8-0:03.4): the rep carries it
     assert _rows(page, "rep") == [
-        ["1", "", "0:01.8", "0:02.8", "0:03.4", "1.6 s", "102.6", "hips_sagging"]
-    ]
+        ["1", "", "0:01.8", "0:02.5", "0:03.4", "1.6 s", "102.6", "hips_sagging"]
+    ]  # the bottom is held 2.2-2.9 s at 102.6-105 deg: its middle (rep_metrics.peak_time)
     assert '<tr class="rep bad">' in page
     assert "this was a landmark recording, with no video" in page
     (plot,) = _images(page, "image/png")  # the plot, decodable, with ink on it

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from posecheck.check.events import Event, Issue, Rep
 from posecheck.check.features import Features
 from posecheck.check.frame_signals import FrameSignals
-from posecheck.check.rep_metrics import RepTrack, rep_value
+from posecheck.check.rep_metrics import RepTrack, peak_time, rep_value
 from posecheck.check.spec_model import Bound
 
 if TYPE_CHECKING:
@@ -161,6 +161,10 @@ class RepCounting:
         if side is not None:
             self.reps_by_side[side] = self.reps_by_side.get(side, 0) + 1
             self._sides_shown = dict(self.reps_by_side)
+        reps = self.spec.reps
+        assert reps is not None
+        # Periodic motion's reps are cycles of a phase: its peak is the signal's own sample.
+        t_peak = peak_time(rep, reps.exit) if self.cycle is None else rep.peak_t
         codes: list[str] = []
         for rule in self.rep_rules:
             if not self._judged_here(rule, t_end, events):
@@ -168,7 +172,7 @@ class RepCounting:
             value = rep_value(rule, rep, t_end, self.spec.reps)
             if value is not None and not math.isnan(value) and rule.breaks(value):
                 codes.append(rule.code)
-                when = rep.peak_t if rule.when == "peak" else rep.t_start
+                when = t_peak if rule.when == "peak" else rep.t_start
                 events.append(
                     Issue(
                         rule.code, rule.message, when, t_end, rule.code, round(value, 4), self.reps
@@ -181,5 +185,5 @@ class RepCounting:
         at_peak = {k: round(v, 3) for k, v in rep.peak_values.items() if not math.isnan(v)}
         ranges = {k: (round(v, 3), round(rep.maxs[k], 3)) for k, v in rep.mins.items()}
         events.insert(
-            0, Rep(self.reps, side, rep.t_start, t_end, rep.peak_t, at_peak, tuple(codes), ranges)
+            0, Rep(self.reps, side, rep.t_start, t_end, t_peak, at_peak, tuple(codes), ranges)
         )

@@ -35,6 +35,44 @@ class RepTrack:
     rest_maxs: dict[str, float] = field(default_factory=dict)
 
 
+#: A rep's top (or bottom) is where its signal lies within this share of its travel (from
+#: the exit threshold to the extreme) of the extreme. Set on the recordings of every shared
+#: clip (docs/frame-rate-agreement.md): at a fifth, landmark noise on a bridge's top or a
+#: plank knee drive still split the plateau; at a quarter no recording's peak moved when
+#: the model ran on a third of its frames.
+PEAK_SHARE = 0.25
+
+
+def peak_time(rep: RepTrack, exit_: float) -> float:
+    """When a rep peaked: the middle of the run of samples around its extreme that lie
+    within :data:`PEAK_SHARE` of its travel from ``exit_`` (the spec's exit threshold)
+    of the extreme, snapped to a sample; not the extreme's own sample.
+
+    Why: at a plateau (a squat's bottom, a bridge's top, a fold held) the extreme's sample
+    is picked by landmark noise, not by the movement: two full-rate runs of the same clip
+    whose MediaPipe tracking differs only by where a worker's part began put it up to
+    0.77 s apart (docs/frame-rate-agreement.md). The middle of the plateau is where the
+    movement turned, and it stays put under noise smaller than ``band``. A sharp peak
+    has a run of one sample: its own time, as before.
+    """
+    trace = rep.trace
+    band = PEAK_SHARE * abs(rep.peak_v - exit_)
+    if band <= 0 or not trace:
+        return rep.peak_t
+    times = [t for t, _ in trace]
+    try:
+        i = times.index(rep.peak_t)
+    except ValueError:  # the peak is the rep's first sample (not in the trace)
+        return rep.peak_t
+    lo = hi = i
+    while lo > 0 and abs(trace[lo - 1][1] - rep.peak_v) <= band:
+        lo -= 1
+    while hi + 1 < len(trace) and abs(trace[hi + 1][1] - rep.peak_v) <= band:
+        hi += 1
+    middle = (times[lo] + times[hi]) / 2
+    return min(times[lo : hi + 1], key=lambda t: abs(t - middle))
+
+
 def rep_value(rule: Rule, rep: RepTrack, t_end: float, reps: Reps | None) -> float | None:
     """The value a rep rule judges: at the peak, a signal's extreme or span, or a metric."""
     if rule.when == "peak":
