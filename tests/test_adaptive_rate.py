@@ -16,7 +16,7 @@ import pytest
 from conftest import SHARED_VIDEOS
 
 from posecheck.check.frame_rate import needed_fps
-from posecheck.check.rate_watch import SpecWatch
+from posecheck.check.rate_watch import REASONS, SpecWatch
 from posecheck.check.specs import spec_for
 from posecheck.evaluate.agreement import differences, judge
 from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
@@ -156,6 +156,31 @@ def test_the_adaptive_rate_saves_a_quarter_of_the_model_over_all_recordings() ->
         _, sampler = resample(frames, stride_for(rec.fps, needed_fps(spec)), None, SpecWatch(spec))
         total, modeled = total + len(frames), modeled + sampler.frames
     assert modeled / total < 0.75  # 71 % when written (docs/frame-rate-agreement.md)
+
+
+def test_a_watch_asks_only_for_the_reasons_it_is_given() -> None:
+    """The reasons are the knob of scripts/rate_frontier.py: each one left out runs the
+    model on fewer frames of a recording, none leaves landmark motion alone."""
+    spec = spec_for("pull_up")
+    rec = load_recording(RECORDINGS / "pull_up_front_a.npz")
+    frames = list(rec.frames())
+    stride = stride_for(rec.fps, needed_fps(spec))
+    still = Motion(turn=99.0, step=99.0)  # no landmark-motion trigger: the watch alone
+    shares = {}
+    for label, reasons in (
+        ("all", REASONS),
+        ("no peak", REASONS - {"peak"}),
+        ("none", frozenset()),
+    ):
+        watch = SpecWatch(spec, reasons)
+        _, sampler = resample(frames, stride, still, watch)
+        shares[label] = sampler.frames
+        assert watch.why["peak"] > 0  # counted whether or not it may ask
+    assert shares["all"] > shares["no peak"] > shares["none"]
+    # The base stride alone, and the frames after the last of it (nothing to interpolate to).
+    assert shares["none"] == len(range(0, len(frames), stride)) + (len(frames) - 1) % stride
+    with pytest.raises(ValueError, match=r"unknown watch reasons.*'speed'"):
+        SpecWatch(spec, frozenset({"speed"}))
 
 
 @pytest.mark.e2e  # the real pose model: out of the fast lane

@@ -40,13 +40,22 @@ STEP_REACH = 1.5
 #: The signal is slowing into a turn when a step is at most this share of the gap
 #: between the thresholds.
 SLOW = 0.5
+#: Every reason the watch can ask for: a discrete state change, a change pending, the
+#: counting signal near a threshold or near a rep's extreme, the signal lost. Fewer
+#: reasons run the model on fewer frames and agree less often with the full rate: the
+#: trade-off measured on the shared clips by scripts/rate_frontier.py
+#: (docs/frame-rate-agreement.md); the default is all of them.
+REASONS = frozenset({"changed", "pending", "threshold", "peak", "signal"})
 
 
 class SpecWatch:
     """Call it with each model frame in order (a :data:`posecheck.pose.sampling.Watch`)."""
 
-    def __init__(self, spec: ExerciseSpec) -> None:
+    def __init__(self, spec: ExerciseSpec, reasons: frozenset[str] = REASONS) -> None:
+        if unknown := reasons - REASONS:
+            raise ValueError(f"unknown watch reasons {sorted(unknown)}; allowed: {sorted(REASONS)}")
         self.spec = spec
+        self.reasons = reasons
         self.checker = Checker(spec)
         reps = spec.reps
         self.signal = reps.signal if reps is not None else None
@@ -84,7 +93,7 @@ class SpecWatch:
         pending = c.pos_pending is not None or any(
             ep.onset is not None and (not ep.confirmed or ep.last_break != c.t) for ep in c.episodes
         )
-        reasons = {"state": changed or pending}
+        reasons = {"changed": changed, "pending": pending}
         if self.signal is not None:
             v = state.signals.get(self.signal, math.nan)
             before, self._v = self._v, v
@@ -92,7 +101,7 @@ class SpecWatch:
         for reason, hit in reasons.items():
             if hit:
                 self.why[reason] += 1
-        return any(reasons.values())
+        return any(hit and reason in self.reasons for reason, hit in reasons.items())
 
     def _signal(self, v: float, before: float) -> dict[str, bool]:
         """The counting signal's reasons: a threshold within reach of the next step, or a

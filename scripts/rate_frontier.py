@@ -1,0 +1,110 @@
+"""Speed against agreement: which of the watch's reasons buy which agreement, on the real clips.
+
+The adaptive frame rate runs the model densely wherever the exercise's watch asks
+(posecheck.check.rate_watch.REASONS). Each reason costs model frames; this runs every
+shared clip through the real model at full rate and with the watch limited to each set of
+reasons below, and prints a markdown table: the share of frames the model ran on and the
+clips whose answers (reps with sides, issues, rep peaks within one full-rate frame, hold
+times within 0.1 s) differ from the full rate. The last row is the yardstick: the full
+rate on one worker against two (MediaPipe's tracking then differs only where a worker's
+part begins), so a row is judged against the model's own disagreement with itself.
+
+Usage: python scripts/rate_frontier.py [--only CLIP ...]   (needs ../shared/sample_videos)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rate_agreement import CLIPS, EXPECTED, _report_answers, _report_differences
+
+from posecheck.check.rate_watch import REASONS, SpecWatch
+from posecheck.check.specs import spec_for
+
+CONFIGS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("every reason (the default)", REASONS),
+    ("no threshold", REASONS - {"threshold"}),
+    ("no peak", REASONS - {"peak"}),
+    ("state only (changed, pending)", frozenset({"changed", "pending", "signal"})),
+    ("no watch (landmark motion only)", frozenset()),
+)
+
+
+def run(path: Path, exercise: str, reasons: frozenset[str] | None, workers: int = 2) -> Any:
+    """One analysis: every frame (``reasons`` None) or the adaptive rate with the watch
+    limited to ``reasons``; the same pieces as ``posecheck analyze`` on a file."""
+    from posecheck.api import pose_estimator
+    from posecheck.check.frame_rate import needed_fps
+    from posecheck.pipeline import analyze
+    from posecheck.pose.models import resolve_model
+    from posecheck.pose.sampling import stride_for
+    from posecheck.sources.parallel import ParallelPoseSource, worker_count
+    from posecheck.sources.video import VideoFile
+
+    spec = spec_for(exercise)
+    model = str(resolve_model("full", None).path)
+    video = VideoFile(str(path))
+    fps, n = video.fps, worker_count(workers, video.frame_count)
+    video.close()
+    options: dict[str, Any] = {}
+    if reasons is not None and n > 1:
+        options = {
+            "stride": stride_for(fps, needed_fps(spec)),
+            "make_watch": lambda: SpecWatch(spec, reasons),
+        }
+    source = ParallelPoseSource(str(path), lambda: pose_estimator(model, 1), workers=n, **options)
+    report, _ = analyze(source, spec, ())
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", help="only this clip (repeatable)")
+    args = parser.parse_args()
+    clips = [
+        (name, clip)
+        for name, clip in EXPECTED.items()
+        if (not args.only or name in args.only) and (CLIPS / f"{name}.mp4").is_file()
+    ]
+    if not clips:
+        print(f"no shared clips at {CLIPS}", file=sys.stderr)
+        return 1
+    full: dict[str, Any] = {}
+    for name, clip in clips:
+        print(f"full rate: {name}", file=sys.stderr)
+        full[name] = run(CLIPS / f"{name}.mp4", clip["exercise"], None)
+    rows = []
+    for label, reasons in (*CONFIGS, ("full rate, one worker against two", None)):
+        frames = modeled = 0
+        seconds = 0.0
+        differ = []
+        for name, clip in clips:
+            print(f"{label}: {name}", file=sys.stderr)
+            t0 = time.perf_counter()
+            workers = 1 if reasons is None else 2
+            report = run(CLIPS / f"{name}.mp4", clip["exercise"], reasons, workers)
+            seconds += time.perf_counter() - t0
+            frames += report["source"]["frames"]
+            modeled += report["source"]["model_frames"] or report["source"]["frames"]
+            fr = full[name]
+            frame_s = 1.0 / (fr["source"]["fps"] or 30.0)
+            diffs = _report_differences(_report_answers(fr), _report_answers(report), frame_s)
+            if diffs:
+                differ.append(f"{name} ({'; '.join(diffs)})")
+        rows.append(
+            f"| {label} | {modeled / frames:.0%} | {seconds:.0f} | {len(differ)} | "
+            f"{'<br>'.join(differ) or '-'} |"
+        )
+    print("| watch reasons | model ran on | s, all clips | clips that differ | which, and how |")
+    print("|---|---|---|---|---|")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
