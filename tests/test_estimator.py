@@ -8,6 +8,8 @@ never copied into the repository, so the clip tests skip when that folder is abs
 from __future__ import annotations
 
 import itertools
+import os
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,3 +230,40 @@ def test_model_mediapipe_rejects_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="MediaPipe cannot load") as info:
         PoseEstimator(fake)
     assert str(fake) in str(info.value) and "\n" not in str(info.value)
+
+
+def _fd2() -> tuple[int, int]:
+    st = os.fstat(2)
+    return st.st_dev, st.st_ino
+
+
+def test_silencing_native_logs_on_two_threads_gives_fd_2_back() -> None:
+    """Two estimators start at once in the parallel reader: the one that leaves last must
+    not restore the other's /dev/null (the process's stderr then stayed silent for good)."""
+    from posecheck.pose.estimator import _quiet_native_logs
+
+    before = _fd2()
+    devnull = os.stat(os.devnull)
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, tuple[int, int]] = {}
+
+    def first() -> None:
+        with _quiet_native_logs():
+            a_in.set()
+            b_in.wait(5)
+        a_out.set()
+
+    def second() -> None:
+        a_in.wait(5)
+        with _quiet_native_logs():
+            b_in.set()
+            a_out.wait(5)
+            seen["inside"] = _fd2()  # the first has left: still silenced for this one
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen["inside"] == (devnull.st_dev, devnull.st_ino)
+    assert _fd2() == before

@@ -11,6 +11,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
@@ -24,6 +25,19 @@ from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
 from posecheck.pose.models import ModelError, verify_model
 
 
+class _Quiet:
+    """Who is silencing fd 2 now, and the real fd 2 to give back when the last one leaves.
+
+    fd 2 is one per process while estimators start on several threads at once (the
+    parallel file reader): each saving and restoring it on its own, the second to start
+    saved the first one's /dev/null and put it back last, and the process's stderr (its
+    progress, warnings and errors) stayed silent for good."""
+
+    lock = threading.Lock()
+    depth = 0
+    saved: int | None = None
+
+
 @contextlib.contextmanager
 def _quiet_native_logs() -> Iterator[None]:
     """Silence MediaPipe's native start-up chatter on file descriptor 2.
@@ -31,24 +45,33 @@ def _quiet_native_logs() -> Iterator[None]:
     The graph prints glog/TFLite lines ("Created TensorFlow Lite XNNPACK delegate",
     "Feedback manager requires ...") straight to fd 2 when it starts and on the first
     frame; GLOG_minloglevel does not reach them. They are noise to a user; set
-    POSECHECK_NATIVE_LOGS=1 to see them.
+    POSECHECK_NATIVE_LOGS=1 to see them. Safe on several threads at once (:class:`_Quiet`);
+    while any is inside, every thread's fd 2 output is dropped.
     """
     if os.environ.get("POSECHECK_NATIVE_LOGS") == "1":
         yield
         return
+    with _Quiet.lock:
+        if _Quiet.depth == 0:
+            try:
+                sys.stderr.flush()
+                _Quiet.saved = os.dup(2)
+            except (OSError, ValueError):  # no real fd 2 (e.g. embedded): nothing to silence
+                _Quiet.saved = None
+            else:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
+                os.close(devnull)
+        _Quiet.depth += 1
     try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real fd 2 (e.g. embedded): nothing to silence
         yield
-        return
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        with _Quiet.lock:
+            _Quiet.depth -= 1
+            if _Quiet.depth == 0 and _Quiet.saved is not None:
+                os.dup2(_Quiet.saved, 2)
+                os.close(_Quiet.saved)
+                _Quiet.saved = None
 
 
 class PoseEstimator:
