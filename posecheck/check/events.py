@@ -40,8 +40,12 @@ class Rep:
     side: str | None  # "left" / "right" for per-side exercises, else None
     t_start: float
     t_end: float
-    t_peak: float  # time of the extreme of the counting signal (bottom of a lunge, top of a bridge)
-    at_peak: dict[str, float] = field(default_factory=dict)  # signal -> value at t_peak
+    # The middle of the rep's top or bottom (of a lunge, a bridge): the frames around the
+    # counting signal's extreme within a quarter of its travel (rep_metrics.peak_time).
+    t_peak: float
+    # signal -> value at the counting signal's extreme (its deepest or highest frame, in
+    # the top or bottom around t_peak): what "at the peak" rules judge.
+    at_peak: dict[str, float] = field(default_factory=dict)
     issues: tuple[str, ...] = ()  # issue codes judged on this rep
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # signal -> (min, max)
 
