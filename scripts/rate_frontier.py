@@ -5,11 +5,13 @@ The adaptive frame rate runs the model densely wherever the exercise's watch ask
 shared clip through the real model at full rate and with the watch limited to each set of
 reasons below, and prints a markdown table: the share of frames the model ran on and the
 clips whose answers (reps with sides, issues, rep peaks within one full-rate frame, hold
-times within 0.1 s) differ from the full rate. The last row is the yardstick: the full
-rate on one worker against two (MediaPipe's tracking then differs only where a worker's
-part begins), so a row is judged against the model's own disagreement with itself.
+times within 0.1 s) differ from the full rate; it writes docs/frame-rate-frontier.md.
+The last row is the yardstick: the full rate on one worker against two (MediaPipe's
+tracking then differs only where a worker's part begins), so a row is judged against
+the model's own disagreement with itself.
 
-Usage: python scripts/rate_frontier.py [--only CLIP ...]   (needs ../shared/sample_videos)
+Usage: python scripts/rate_frontier.py [--only CLIP ...] [--out FILE]
+       (needs ../shared/sample_videos; takes ~15 minutes on two cores)
 """
 
 from __future__ import annotations
@@ -25,6 +27,21 @@ from rate_agreement import CLIPS, EXPECTED, _report_answers, _report_differences
 
 from posecheck.check.rate_watch import REASONS, SpecWatch
 from posecheck.check.specs import spec_for
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "frame-rate-frontier.md"
+HEAD = """# Speed against agreement: what each of the adaptive rate's reasons buys
+
+The adaptive frame rate (docs/frame-rate-agreement.md) runs the pose model on every frame
+wherever the exercise's watch asks (posecheck.check.rate_watch.REASONS). Here every
+shared clip goes through the real model at the full rate on two workers and at the
+adaptive rate with the watch limited to some of its reasons; a clip *differs* when its
+reps with sides, issues, rep peaks (within one full-rate frame) or hold times (within
+0.1 s) are not those of the full rate. The last row is the yardstick: the model against
+itself, the full rate on one worker against two (MediaPipe's VIDEO mode tracks and
+smooths from frame to frame, so its landmarks depend on which frames it saw before).
+Seconds are wall clock on this machine (2 cores). Made by `python scripts/rate_frontier.py`.
+
+"""
 
 CONFIGS: tuple[tuple[str, frozenset[str]], ...] = (
     ("every reason (the default)", REASONS),
@@ -65,6 +82,7 @@ def run(path: Path, exercise: str, reasons: frozenset[str] | None, workers: int 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", help="only this clip (repeatable)")
+    parser.add_argument("--out", default=str(OUT), help="the markdown file to write")
     args = parser.parse_args()
     clips = [
         (name, clip)
@@ -75,9 +93,11 @@ def main() -> int:
         print(f"no shared clips at {CLIPS}", file=sys.stderr)
         return 1
     full: dict[str, Any] = {}
+    t0 = time.perf_counter()
     for name, clip in clips:
         print(f"full rate: {name}", file=sys.stderr)
         full[name] = run(CLIPS / f"{name}.mp4", clip["exercise"], None)
+    full_s = time.perf_counter() - t0
     rows = []
     for label, reasons in (*CONFIGS, ("full rate, one worker against two", None)):
         frames = modeled = 0
@@ -100,9 +120,15 @@ def main() -> int:
             f"| {label} | {modeled / frames:.0%} | {seconds:.0f} | {len(differ)} | "
             f"{'<br>'.join(differ) or '-'} |"
         )
-    print("| watch reasons | model ran on | s, all clips | clips that differ | which, and how |")
-    print("|---|---|---|---|---|")
-    print("\n".join(rows))
+    text = (
+        HEAD
+        + "| watch reasons | model ran on | s, all clips | clips that differ | which, and how |\n"
+        + "|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + f"\n\nThe full rate on two workers, the reference: {full_s:.0f} s for all clips.\n"
+    )
+    Path(args.out).write_text(text)
+    print(text)
     return 0
 
 
