@@ -206,9 +206,11 @@ model: docs/frame-rate-frontier.md (`python scripts/rate_frontier.py`).
   and that is where the clips' rows and docs/frame-rate-frontier.md part.
 - With the real model, reps with sides, issues and hold times agree on all 24 clips at
   the default. Rep peak times are off by more than a frame on 2 (2 and 4 frames: a
-  squat's bottom at 24 fps, a bridge's top), against 1 (2 frames) for the model against
-  itself (one worker against two, both at full rate: MediaPipe's VIDEO mode tracks and
-  smooths from frame to frame, so its landmarks depend on which frames it saw before).
+  squat's bottom at 24 fps, a bridge's top). The model against itself, at full rate on
+  one or three workers against two, differs on 1 and 2 clips, the same squat's bottom by
+  the same 2 frames among them (docs/frame-rate-frontier.md): MediaPipe's VIDEO mode
+  tracks and smooths from frame to frame, so its landmarks depend on which frames it saw
+  before, and the adaptive rate is within that.
 - A rep's peak time is the middle of its top or bottom, not the sample where the signal
   is most extreme (posecheck.check.rep_metrics.peak_time): at a held bottom that sample
   is picked by landmark noise. Before that, peaks were off on 5 clips (0.13-0.33 s) at

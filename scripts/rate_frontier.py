@@ -6,9 +6,9 @@ shared clip through the real model at full rate and with the watch limited to ea
 reasons below, and prints a markdown table: the share of frames the model ran on and the
 clips whose answers (reps with sides, issues, rep peaks within one full-rate frame, hold
 times within 0.1 s) differ from the full rate; it writes docs/frame-rate-frontier.md.
-The last row is the yardstick: the full rate on one worker against two (MediaPipe's
-tracking then differs only where a worker's part begins), so a row is judged against
-the model's own disagreement with itself.
+The last rows are the yardstick: the full rate on one and on three workers against two
+(MediaPipe's tracking then differs only where a worker's part begins), so a row is
+judged against the model's own disagreement with itself.
 
 Usage: python scripts/rate_frontier.py [--only CLIP ...] [--out FILE]
        (needs ../shared/sample_videos; takes ~15 minutes on two cores)
@@ -36,9 +36,10 @@ wherever the exercise's watch asks (posecheck.check.rate_watch.REASONS). Here ev
 shared clip goes through the real model at the full rate on two workers and at the
 adaptive rate with the watch limited to some of its reasons; a clip *differs* when its
 reps with sides, issues, rep peaks (within one full-rate frame) or hold times (within
-0.1 s) are not those of the full rate. The last row is the yardstick: the model against
-itself, the full rate on one worker against two (MediaPipe's VIDEO mode tracks and
-smooths from frame to frame, so its landmarks depend on which frames it saw before).
+0.1 s) are not those of the full rate. The last rows are the yardstick: the model
+against itself, the full rate on one and on three workers against two (MediaPipe's VIDEO
+mode tracks and smooths from frame to frame, so its landmarks depend on which frames it
+saw before, and a worker's part starts its tracking afresh).
 Seconds are wall clock on this machine (2 cores). Made by `python scripts/rate_frontier.py`.
 
 """
@@ -99,14 +100,17 @@ def main() -> int:
         full[name] = run(CLIPS / f"{name}.mp4", clip["exercise"], None)
     full_s = time.perf_counter() - t0
     rows = []
-    for label, reasons in (*CONFIGS, ("full rate, one worker against two", None)):
+    yardsticks = (
+        ("full rate, one worker against two", None, 1),
+        ("full rate, three workers against two", None, 3),
+    )
+    for label, reasons, workers in (*((c, r, 2) for c, r in CONFIGS), *yardsticks):
         frames = modeled = 0
         seconds = 0.0
         differ = []
         for name, clip in clips:
             print(f"{label}: {name}", file=sys.stderr)
             t0 = time.perf_counter()
-            workers = 1 if reasons is None else 2
             report = run(CLIPS / f"{name}.mp4", clip["exercise"], reasons, workers)
             seconds += time.perf_counter() - t0
             frames += report["source"]["frames"]
