@@ -44,7 +44,7 @@ SLOW = 0.5
 #: counting signal near a threshold or near a rep's extreme, the signal lost. Fewer
 #: reasons run the model on fewer frames and agree less often with the full rate: the
 #: trade-off measured on the shared clips by scripts/rate_frontier.py
-#: (docs/frame-rate-agreement.md); the default is all of them.
+#: (docs/frame-rate-frontier.md); the default is all of them.
 REASONS = frozenset({"changed", "pending", "threshold", "peak", "signal"})
 
 

@@ -37,9 +37,10 @@ class RepTrack:
 
 #: A rep's top (or bottom) is where its signal lies within this share of its travel (from
 #: the exit threshold to the extreme) of the extreme. Set on the recordings of every shared
-#: clip (docs/frame-rate-agreement.md): at a fifth, landmark noise on a bridge's top or a
-#: plank knee drive still split the plateau; at a quarter no recording's peak moved when
-#: the model ran on a third of its frames.
+#: clip, with their landmarks at the base stride and interpolated between (the adaptive
+#: rate with no exercise watch, 51% of the frames): at a fifth, landmark noise on a
+#: bridge's top, a plank knee drive, a lunge and a row still split the top and moved 4
+#: recordings' peaks by 1-3 frames; at a quarter and at a third, none moved.
 PEAK_SHARE = 0.25
 
 
@@ -52,7 +53,7 @@ def peak_time(rep: RepTrack, exit_: float) -> float:
     is picked by landmark noise, not by the movement: two full-rate runs of the same clip
     whose MediaPipe tracking differs only by where a worker's part began put it up to
     0.77 s apart (docs/frame-rate-agreement.md). The middle of the plateau is where the
-    movement turned, and it stays put under noise smaller than ``band``. A sharp peak
+    movement turned, and it stays put under noise smaller than the band. A sharp peak
     has a run of one sample: its own time, as before.
     """
     trace = rep.trace
