@@ -17,6 +17,7 @@ Usage: python scripts/rate_frontier.py [--only CLIP ...] [--out FILE]
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from pathlib import Path
@@ -53,28 +54,30 @@ CONFIGS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 
 
+@functools.cache
+def _model() -> str:
+    from posecheck.pose.models import resolve_model
+
+    return str(resolve_model("full", None).path)
+
+
 def run(path: Path, exercise: str, reasons: frozenset[str] | None, workers: int = 2) -> Any:
     """One analysis: every frame (``reasons`` None) or the adaptive rate with the watch
-    limited to ``reasons``; the same pieces as ``posecheck analyze`` on a file."""
-    from posecheck.api import pose_estimator
-    from posecheck.check.frame_rate import needed_fps
+    limited to ``reasons``; the same pieces as ``posecheck analyze`` on a file (its
+    adaptive settings, with only the watch swapped)."""
+    from posecheck.api import adaptive_options, pose_estimator
     from posecheck.pipeline import analyze
-    from posecheck.pose.models import resolve_model
-    from posecheck.pose.sampling import stride_for
     from posecheck.sources.parallel import ParallelPoseSource, worker_count
     from posecheck.sources.video import VideoFile
 
     spec = spec_for(exercise)
-    model = str(resolve_model("full", None).path)
+    model = _model()
     video = VideoFile(str(path))
     fps, n = video.fps, worker_count(workers, video.frame_count)
     video.close()
     options: dict[str, Any] = {}
     if reasons is not None and n > 1:
-        options = {
-            "stride": stride_for(fps, needed_fps(spec)),
-            "make_watch": lambda: SpecWatch(spec, reasons),
-        }
+        options = {**adaptive_options(spec, fps), "make_watch": lambda: SpecWatch(spec, reasons)}
     source = ParallelPoseSource(str(path), lambda: pose_estimator(model, 1), workers=n, **options)
     report, _ = analyze(source, spec, ())
     return report
